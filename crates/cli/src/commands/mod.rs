@@ -1,0 +1,75 @@
+//! One module per command, each with its own `run`.
+
+mod config;
+mod demo;
+mod migrate;
+mod serve;
+
+use std::path::Path;
+
+use kexie_store::{FieldCipher, Store};
+
+use crate::cli::{Cli, Command};
+use crate::config::Config;
+use crate::failure::{CmdResult, Failure};
+
+pub async fn run(cli: Cli) -> CmdResult {
+    match cli.command {
+        Command::Serve(args) => serve::run(&cli.global, args).await,
+        Command::Migrate(args) => migrate::run(&cli.global, args).await,
+        Command::Demo(args) => demo::run(&cli.global, args).await,
+        Command::Config(cmd) => config::run(cmd),
+    }
+}
+
+/// Sets up logging to stderr (never stdout: `--json` output stays clean).
+pub fn init_logging(level: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_new(format!("{level},sqlx=warn"))
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
+}
+
+/// Creates the data directory, loads the field key, opens and migrates the database.
+pub async fn open_store(config: &Config) -> Result<Store, Failure> {
+    ensure_dir(&config.data_dir)?;
+    let cipher = FieldCipher::load_or_create(&config.data_dir, config.field_cipher)?;
+    let store = Store::connect(&config.database_url, cipher)
+        .await
+        .map_err(|e| match e {
+            kexie_store::StoreError::Invalid(m) => Failure::Input(m),
+            other => Failure::Runtime(format!(
+                "无法连接数据库 {} / cannot open the database: {other}",
+                config.database_display()
+            )),
+        })?;
+    store.migrate().await?;
+    Ok(store)
+}
+
+fn ensure_dir(dir: &Path) -> Result<(), Failure> {
+    std::fs::create_dir_all(dir).map_err(|e| {
+        Failure::Runtime(format!(
+            "无法创建数据目录 {} / cannot create the data directory: {e}",
+            dir.display()
+        ))
+    })?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // The directory holds the key and the database: owner only.
+        let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
+    }
+    Ok(())
+}
+
+/// Prints a value as the one JSON document of a `--json` command.
+pub fn print_json(value: &impl serde::Serialize) -> CmdResult {
+    let text =
+        serde_json::to_string_pretty(value).map_err(|e| Failure::Runtime(format!("JSON: {e}")))?;
+    println!("{text}");
+    Ok(())
+}

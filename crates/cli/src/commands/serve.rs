@@ -1,0 +1,69 @@
+//! `kexie serve`: the web server.
+
+use kexie_web::{AppState, Settings};
+
+use crate::cli::{Global, ServeArgs};
+use crate::config::Config;
+use crate::failure::{CmdResult, Failure};
+
+pub async fn run(global: &Global, args: ServeArgs) -> CmdResult {
+    let config = Config::load(global, args.addr.as_deref())?;
+    super::init_logging(&config.log_level);
+    let store = super::open_store(&config).await?;
+    if args.demo && store.is_empty().await? {
+        println!("正在载入演示数据… / loading demo data…");
+        let summary = store.load_demo_small(2017).await?;
+        println!(
+            "演示数据：{} 个组织，{} 名科技工作者 / demo data: {} organisations, {} people",
+            summary.orgs, summary.persons, summary.orgs, summary.persons
+        );
+    }
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .map_err(|e| {
+            Failure::Runtime(format!(
+                "无法监听 {} / cannot listen on {}: {e}",
+                config.addr, config.addr
+            ))
+        })?;
+    let address = listener
+        .local_addr()
+        .map_err(|e| Failure::Runtime(e.to_string()))?;
+    println!("Kexie 已启动 / Kexie is running: http://{address}");
+    println!("数据库 / database: {}", config.database_display());
+    let state = AppState::new(
+        store.clone(),
+        Settings {
+            demo: args.demo,
+            secure_cookies: config.secure_cookies,
+        },
+    );
+    kexie_web::serve(listener, state, shutdown_signal())
+        .await
+        .map_err(|e| Failure::Runtime(format!("服务器错误 / server error: {e}")))?;
+    store.close().await;
+    println!("Kexie 已停止 / Kexie stopped");
+    Ok(())
+}
+
+/// Ctrl-C or SIGTERM: stop accepting, finish what is in flight.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}

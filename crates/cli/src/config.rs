@@ -1,0 +1,215 @@
+//! Configuration, in layers: built-in defaults, then `kexie.toml` in the data directory, then
+//! `KEXIE_*` environment variables, then command-line flags.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::cli::Global;
+use crate::failure::Failure;
+
+/// The commented example printed by `kexie config example`; a test parses it, so it stays valid.
+pub const EXAMPLE: &str = r#"# kexie.toml: configuration of Kexie, read from the data directory.
+# Precedence: built-in defaults < this file < KEXIE_* environment variables < command-line flags.
+
+# Address the web server listens on (KEXIE_ADDR, --addr).
+addr = "127.0.0.1:8080"
+
+# Database (KEXIE_DATABASE_URL, --database-url). Default: the SQLite file kexie.db in the data
+# directory. For PostgreSQL: "postgres://kexie:secret@db.example:5432/kexie".
+# database_url = "sqlite://./kexie-data/kexie.db?mode=rwc"
+
+[security]
+# Mark session cookies Secure: set to true when Kexie is served over HTTPS (KEXIE_SECURE_COOKIES).
+secure_cookies = false
+# Cipher for new values of personal fields: "sm4-gcm" (GB/T 32907) or "aes-256-gcm".
+# The key lives in field.key in the data directory, or in KEXIE_FIELD_KEY.
+field_cipher = "sm4-gcm"
+
+[log]
+# Log filter (KEXIE_LOG), e.g. "info" or "info,kexie_store=debug". Logs never carry personal data.
+level = "info"
+"#;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    addr: Option<String>,
+    database_url: Option<String>,
+    #[serde(default)]
+    security: FileSecurity,
+    #[serde(default)]
+    log: FileLog,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSecurity {
+    secure_cookies: Option<bool>,
+    field_cipher: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileLog {
+    level: Option<String>,
+}
+
+/// The configuration in force.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    pub addr: SocketAddr,
+    pub secure_cookies: bool,
+    pub field_cipher: kexie_store::Algorithm,
+    pub log_level: String,
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+fn parse_bool(name: &str, value: &str) -> Result<bool, Failure> {
+    match value.to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "0" | "false" | "no" | "off" => Ok(false),
+        _ => Err(Failure::Input(format!(
+            "{name} 应为 true 或 false / {name} must be true or false, not {value:?}"
+        ))),
+    }
+}
+
+impl Config {
+    /// Reads the layers. `addr_flag` is `serve --addr`.
+    pub fn load(global: &Global, addr_flag: Option<&str>) -> Result<Config, Failure> {
+        let data_dir = global.data_dir.clone();
+        let file = read_file(&data_dir.join("kexie.toml"))?;
+
+        let addr_text = addr_flag
+            .map(str::to_string)
+            .or_else(|| env("KEXIE_ADDR"))
+            .or(file.addr)
+            .unwrap_or_else(|| "127.0.0.1:8080".into());
+        let addr = addr_text.parse().map_err(|_| {
+            Failure::Input(format!(
+                "监听地址无效 / invalid listen address {addr_text:?} (expected HOST:PORT, e.g. 127.0.0.1:8080)"
+            ))
+        })?;
+
+        // --database-url and KEXIE_DATABASE_URL arrive together through clap.
+        let database_url = global
+            .database_url
+            .clone()
+            .filter(|u| !u.is_empty())
+            .or(file.database_url)
+            .unwrap_or_else(|| {
+                format!("sqlite://{}?mode=rwc", data_dir.join("kexie.db").display())
+            });
+
+        let secure_cookies = match env("KEXIE_SECURE_COOKIES") {
+            Some(v) => parse_bool("KEXIE_SECURE_COOKIES", &v)?,
+            None => file.security.secure_cookies.unwrap_or(false),
+        };
+        let field_cipher = match file.security.field_cipher.as_deref().unwrap_or("sm4-gcm") {
+            "sm4-gcm" => kexie_store::Algorithm::Sm4Gcm,
+            "aes-256-gcm" => kexie_store::Algorithm::Aes256Gcm,
+            other => {
+                return Err(Failure::Input(format!(
+                    "未知的加密算法 / unknown field_cipher {other:?} (sm4-gcm or aes-256-gcm)"
+                )))
+            }
+        };
+        let log_level = env("KEXIE_LOG")
+            .or(file.log.level)
+            .unwrap_or_else(|| "info".into());
+        Ok(Config {
+            data_dir,
+            database_url,
+            addr,
+            secure_cookies,
+            field_cipher,
+            log_level,
+        })
+    }
+
+    /// The database URL with any password hidden, for messages.
+    pub fn database_display(&self) -> String {
+        match (self.database_url.find("://"), self.database_url.rfind('@')) {
+            (Some(scheme), Some(at)) if at > scheme => {
+                let userinfo = &self.database_url[scheme + 3..at];
+                match userinfo.split_once(':') {
+                    Some((user, _)) => format!(
+                        "{}://{user}:***{}",
+                        &self.database_url[..scheme],
+                        &self.database_url[at..]
+                    ),
+                    None => self.database_url.clone(),
+                }
+            }
+            _ => self.database_url.clone(),
+        }
+    }
+}
+
+fn read_file(path: &Path) -> Result<FileConfig, Failure> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => toml::from_str(&text).map_err(|e| {
+            Failure::Input(format!(
+                "配置文件 {} 有误 / invalid configuration file: {}",
+                path.display(),
+                e.message()
+            ))
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(FileConfig::default()),
+        Err(e) => Err(Failure::Runtime(format!(
+            "无法读取配置文件 {} / cannot read configuration: {e}",
+            path.display()
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_printed_example_is_a_valid_configuration() {
+        let parsed: FileConfig = toml::from_str(EXAMPLE).expect("example parses");
+        assert_eq!(parsed.addr.as_deref(), Some("127.0.0.1:8080"));
+        assert_eq!(parsed.security.field_cipher.as_deref(), Some("sm4-gcm"));
+    }
+
+    #[test]
+    fn a_misspelt_key_is_refused_with_its_name() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("kexie.toml"), "adr = \"1\"\n").unwrap();
+        let global = Global {
+            data_dir: dir.path().into(),
+            database_url: None,
+        };
+        let err = Config::load(&global, None).unwrap_err();
+        assert!(err.to_string().contains("adr"), "{err}");
+        assert_eq!(err.exit_code(), 2);
+    }
+
+    #[test]
+    fn flags_override_the_file_and_passwords_are_hidden() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("kexie.toml"),
+            "addr = \"127.0.0.1:9000\"\ndatabase_url = \"postgres://k:secret@db:5432/k\"\n",
+        )
+        .unwrap();
+        let global = Global {
+            data_dir: dir.path().into(),
+            database_url: None,
+        };
+        let from_file = Config::load(&global, None).unwrap();
+        assert_eq!(from_file.addr.port(), 9000);
+        assert_eq!(from_file.database_display(), "postgres://k:***@db:5432/k");
+        let from_flag = Config::load(&global, Some("127.0.0.1:9100")).unwrap();
+        assert_eq!(from_flag.addr.port(), 9100);
+    }
+}

@@ -1,0 +1,17 @@
+//! Kexie's domain: pure types and rules, no I/O.
+//!
+//! Everything that crosses a boundary (a form field, a spreadsheet cell, a JSON body) is parsed
+//! into one of these types once; code past the boundary holds the type, never the raw string.
+
+pub mod credit_code;
+pub mod deadline;
+pub mod division;
+pub mod division_data;
+pub mod email;
+pub mod governance;
+pub mod id_number;
+pub mod mask;
+pub mod org;
+pub mod phone;
+pub mod pinyin;
+pub mod text;

@@ -1,0 +1,147 @@
+//! Kexie's one storage API over SQLite and PostgreSQL.
+//!
+//! Every query is written once, as runtime SQL with `$n` placeholders that both databases accept,
+//! and runs through sqlx's `Any` driver. On SQLite, writes go through a pool of exactly one
+//! connection (the single writer), so concurrent requests queue instead of failing with
+//! `database is locked`; reads use their own pool and, in WAL mode, never wait for the writer.
+
+mod crypto;
+pub mod demo;
+mod divisions;
+mod error;
+mod migrate;
+mod orgs;
+mod persons;
+mod scope;
+mod sql;
+mod stats;
+pub mod testing;
+
+pub use crypto::{Algorithm, FieldCipher, KeyError};
+pub use divisions::Division;
+pub use error::{StoreError, StoreResult};
+pub use orgs::{NewOrg, Org, OrgFilter, OrgSummary};
+pub use persons::{NewPerson, PersonRow};
+pub use scope::Scope;
+pub use stats::{KindCount, Overview};
+
+use std::{str::FromStr, sync::Arc, time::Duration};
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor};
+
+/// Which database a store talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn from_url(url: &str) -> StoreResult<Backend> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Backend::Postgres)
+        } else {
+            Err(StoreError::Invalid(
+                "数据库地址必须以 sqlite:// 或 postgres:// 开头 / the database URL must start with sqlite:// or postgres://".into(),
+            ))
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// The store: cheap to clone, shared by every request.
+#[derive(Clone)]
+pub struct Store {
+    read: AnyPool,
+    write: AnyPool,
+    backend: Backend,
+    cipher: Arc<FieldCipher>,
+}
+
+impl Store {
+    /// Connects to the database named by `url` (`sqlite://…` or `postgres://…`). Does not migrate.
+    pub async fn connect(url: &str, cipher: FieldCipher) -> StoreResult<Store> {
+        sqlx::any::install_default_drivers();
+        let backend = Backend::from_url(url)?;
+        let options = AnyConnectOptions::from_str(url).map_err(|e| {
+            StoreError::Invalid(format!("数据库地址无效 / invalid database URL: {e}"))
+        })?;
+        let (read, write) = match backend {
+            Backend::Sqlite => {
+                let read = sqlite_pool(8).connect_with(options.clone()).await?;
+                let write = sqlite_pool(1).connect_with(options).await?;
+                (read, write)
+            }
+            Backend::Postgres => {
+                let pool = AnyPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_with(options)
+                    .await?;
+                (pool.clone(), pool)
+            }
+        };
+        Ok(Store {
+            read,
+            write,
+            backend,
+            cipher: Arc::new(cipher),
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub(crate) fn cipher(&self) -> &FieldCipher {
+        &self.cipher
+    }
+
+    /// Answers when the database does: the readiness probe.
+    pub async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("select 1").execute(&self.read).await?;
+        Ok(())
+    }
+
+    /// Closes both pools, waiting for connections to return (SQLite checkpoints its WAL then).
+    pub async fn close(&self) {
+        self.read.close().await;
+        self.write.close().await;
+    }
+}
+
+/// SQLite connections: WAL so readers never wait for the writer, `synchronous=FULL` so a committed
+/// import survives a power cut, foreign keys on, and a busy timeout as a last resort.
+fn sqlite_pool(max: u32) -> AnyPoolOptions {
+    AnyPoolOptions::new()
+        .max_connections(max)
+        .min_connections(if max == 1 { 1 } else { 0 })
+        .acquire_timeout(Duration::from_secs(30))
+        .after_connect(|conn, _meta| {
+            Box::pin(async move {
+                for pragma in [
+                    "pragma journal_mode = wal",
+                    "pragma synchronous = full",
+                    "pragma foreign_keys = on",
+                    "pragma busy_timeout = 10000",
+                ] {
+                    conn.execute(pragma).await?;
+                }
+                Ok(())
+            })
+        })
+}
+
+/// Milliseconds since the Unix epoch: the one timestamp format of every `*_at` column.
+pub(crate) fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}

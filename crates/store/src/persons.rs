@@ -1,0 +1,321 @@
+//! Science and technology workers and their memberships.
+
+use kexie_domain::mask;
+use kexie_domain::pinyin;
+use serde::Serialize;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use crate::divisions::escape_like;
+use crate::sql::{Sql, Value};
+use crate::{now_ms, Scope, Store, StoreError, StoreResult};
+
+/// A person as lists and pages show them: identity fields masked.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PersonRow {
+    pub person_id: i64,
+    pub org_id: i64,
+    pub org_name: String,
+    pub name: String,
+    pub gender: Option<String>,
+    pub birth_date: Option<String>,
+    /// Masked: `1101**********002X`.
+    pub id_number: Option<String>,
+    /// Masked: `138****5678`.
+    pub mobile: Option<String>,
+    pub employer: Option<String>,
+    pub title: Option<String>,
+    pub discipline: Option<String>,
+    pub grassroots: bool,
+}
+
+/// A person to register, already parsed and validated by the domain types.
+#[derive(Debug, Clone, Default)]
+pub struct NewPerson {
+    pub org_id: i64,
+    pub name: String,
+    pub gender: Option<String>,
+    pub birth_date: Option<String>,
+    pub ethnicity: Option<String>,
+    /// Normalised (`IdNumber::as_str`).
+    pub id_number: Option<String>,
+    /// Normalised (`Mobile::as_str`).
+    pub mobile: Option<String>,
+    pub email: Option<String>,
+    pub employer: Option<String>,
+    pub department: Option<String>,
+    pub post: Option<String>,
+    pub title: Option<String>,
+    pub education: Option<String>,
+    pub degree: Option<String>,
+    pub discipline: Option<String>,
+    pub political_status: Option<String>,
+    pub grassroots: bool,
+    pub serving_official: bool,
+    pub retired_official: bool,
+}
+
+const PERSON_COLUMNS: &str = "p.person_id, p.org_id, o.name as org_name, p.name, p.gender, \
+    p.birth_date, p.id_number_mask, p.mobile_mask, p.employer, p.title, p.discipline, p.grassroots";
+
+fn person_from_row(row: &AnyRow) -> StoreResult<PersonRow> {
+    Ok(PersonRow {
+        person_id: row.try_get("person_id")?,
+        org_id: row.try_get("org_id")?,
+        org_name: row.try_get("org_name")?,
+        name: row.try_get("name")?,
+        gender: row.try_get("gender")?,
+        birth_date: row.try_get("birth_date")?,
+        id_number: row.try_get("id_number_mask")?,
+        mobile: row.try_get("mobile_mask")?,
+        employer: row.try_get("employer")?,
+        title: row.try_get("title")?,
+        discipline: row.try_get("discipline")?,
+        grassroots: row.try_get::<i64, _>("grassroots")? != 0,
+    })
+}
+
+impl Store {
+    /// Registers a person kept by `new.org_id` (in scope, writable). A person whose ID number is
+    /// already registered is a conflict.
+    #[tracing::instrument(skip_all, err)]
+    pub async fn create_person(&self, scope: &Scope, new: &NewPerson) -> StoreResult<PersonRow> {
+        if !scope.can_write() {
+            return Err(StoreError::Forbidden);
+        }
+        self.org(scope, new.org_id).await?;
+        let cipher = self.cipher();
+        let id = new.id_number.as_deref().filter(|s| !s.is_empty());
+        let mobile = new.mobile.as_deref().filter(|s| !s.is_empty());
+        let now = now_ms();
+        let values = vec![
+            Value::Int(new.org_id),
+            Value::Text(new.name.trim().to_string()),
+            Value::Text(pinyin::name_sort_key(&new.name)),
+            Value::Text(pinyin::name_initials(&new.name)),
+            Value::OptText(new.gender.clone()),
+            Value::OptText(new.birth_date.clone()),
+            Value::OptText(new.ethnicity.clone()),
+            Value::Bytes(id.map(|v| cipher.encrypt("person.id_number", v))),
+            Value::OptText(id.map(|v| cipher.lookup_hash("person.id_number", v))),
+            Value::OptText(id.map(mask::mask_id_number)),
+            Value::Bytes(mobile.map(|v| cipher.encrypt("person.mobile", v))),
+            Value::OptText(mobile.map(|v| cipher.lookup_hash("person.mobile", v))),
+            Value::OptText(mobile.map(mask::mask_phone)),
+            Value::OptText(new.email.clone()),
+            Value::OptText(new.employer.clone()),
+            Value::OptText(new.department.clone()),
+            Value::OptText(new.post.clone()),
+            Value::OptText(new.title.clone()),
+            Value::OptText(new.education.clone()),
+            Value::OptText(new.degree.clone()),
+            Value::OptText(new.discipline.clone()),
+            Value::OptText(new.political_status.clone()),
+            Value::Int(new.grassroots.into()),
+            Value::Int(new.serving_official.into()),
+            Value::Int(new.retired_official.into()),
+            Value::Int(now),
+            Value::Int(now),
+        ];
+        let mut sql = Sql::new(
+            "insert into person (org_id, name, name_pinyin, initials, gender, birth_date, ethnicity, \
+             id_number_enc, id_number_hash, id_number_mask, mobile_enc, mobile_hash, mobile_mask, \
+             email, employer, department, post, title, education, degree, discipline, \
+             political_status, grassroots, serving_official, retired_official, created_at, \
+             updated_at) values (",
+        );
+        for (i, v) in values.into_iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.bind(v);
+        }
+        sql.push(") returning person_id");
+        let person_id: i64 = sql
+            .query()
+            .fetch_one(&self.write)
+            .await
+            .map_err(|e| {
+                StoreError::conflict_on_unique(
+                    e,
+                    "该身份证号已登记 / this ID number is already registered",
+                )
+            })?
+            .try_get("person_id")?;
+        self.person(scope, person_id).await
+    }
+
+    /// One person, masked, if in scope.
+    pub async fn person(&self, scope: &Scope, person_id: i64) -> StoreResult<PersonRow> {
+        let mut sql = Sql::new("select ");
+        sql.push(PERSON_COLUMNS)
+            .push(" from person p join org o on o.org_id = p.org_id where p.person_id = ")
+            .bind_int(person_id);
+        scope.filter_person(&mut sql);
+        let row = sql
+            .query()
+            .fetch_optional(&self.read)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        person_from_row(&row)
+    }
+
+    /// The full ID number of a person in scope, for a caller allowed to unmask. The caller
+    /// records the unmasking in the audit trail.
+    pub async fn person_id_number(
+        &self,
+        scope: &Scope,
+        person_id: i64,
+    ) -> StoreResult<Option<String>> {
+        if !scope.can_unmask() {
+            return Err(StoreError::Forbidden);
+        }
+        let mut sql =
+            Sql::new("select p.id_number_enc from person p join org o on o.org_id = p.org_id where p.person_id = ");
+        sql.bind_int(person_id);
+        scope.filter_person(&mut sql);
+        let row = sql
+            .query()
+            .fetch_optional(&self.read)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let sealed: Option<Vec<u8>> = row.try_get("id_number_enc")?;
+        sealed
+            .map(|s| {
+                self.cipher()
+                    .decrypt("person.id_number", &s)
+                    .map_err(|e| StoreError::Other(e.to_string()))
+            })
+            .transpose()
+    }
+
+    /// Finds a person in scope by exact (normalised) ID number, through the keyed hash.
+    pub async fn person_by_id_number(
+        &self,
+        scope: &Scope,
+        id_number: &str,
+    ) -> StoreResult<PersonRow> {
+        let hash = self.cipher().lookup_hash("person.id_number", id_number);
+        let mut sql = Sql::new("select ");
+        sql.push(PERSON_COLUMNS)
+            .push(" from person p join org o on o.org_id = p.org_id where p.id_number_hash = ")
+            .bind_text(hash);
+        scope.filter_person(&mut sql);
+        let row = sql
+            .query()
+            .fetch_optional(&self.read)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        person_from_row(&row)
+    }
+
+    /// A page of people in scope, sorted by the pinyin of the name, and the total matching.
+    /// `q` matches a name, pinyin initials or an employer.
+    pub async fn list_persons(
+        &self,
+        scope: &Scope,
+        q: Option<&str>,
+        limit: i64,
+        offset: i64,
+    ) -> StoreResult<(Vec<PersonRow>, i64)> {
+        let build = |sql: &mut Sql| {
+            scope.filter_person(sql);
+            if let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) {
+                let like = format!("%{}%", escape_like(q));
+                sql.push(" and (p.name like ")
+                    .bind_text(like.clone())
+                    .push(" escape '\\' or p.initials like ")
+                    .bind_text(format!("{}%", escape_like(&q.to_lowercase())))
+                    .push(" escape '\\' or p.employer like ")
+                    .bind_text(like)
+                    .push(" escape '\\')");
+            }
+        };
+        let mut count = Sql::new(
+            "select count(*) as n from person p join org o on o.org_id = p.org_id where 1 = 1",
+        );
+        build(&mut count);
+        let total: i64 = count.query().fetch_one(&self.read).await?.try_get("n")?;
+        let mut sql = Sql::new("select ");
+        sql.push(PERSON_COLUMNS)
+            .push(" from person p join org o on o.org_id = p.org_id where 1 = 1");
+        build(&mut sql);
+        sql.push(" order by p.name_pinyin, p.person_id limit ")
+            .bind_int(limit.clamp(1, 500))
+            .push(" offset ")
+            .bind_int(offset.max(0));
+        let rows = sql.query().fetch_all(&self.read).await?;
+        let list = rows
+            .iter()
+            .map(person_from_row)
+            .collect::<StoreResult<_>>()?;
+        Ok((list, total))
+    }
+
+    /// Adds an individual membership of `org_id` (in scope, writable).
+    pub async fn add_membership(
+        &self,
+        scope: &Scope,
+        person_id: i64,
+        org_id: i64,
+        member_type: &str,
+        number: Option<&str>,
+        joined: Option<&str>,
+    ) -> StoreResult<i64> {
+        if !scope.can_write() {
+            return Err(StoreError::Forbidden);
+        }
+        self.org(scope, org_id).await?;
+        let now = now_ms();
+        let row = sqlx::query(
+            "insert into membership (person_id, org_id, number, member_type, status, joined, \
+             created_at, updated_at) values ($1, $2, $3, $4, 'active', $5, $6, $7) returning membership_id",
+        )
+        .bind(person_id)
+        .bind(org_id)
+        .bind(number.map(str::to_string))
+        .bind(member_type.to_string())
+        .bind(joined.map(str::to_string))
+        .bind(now)
+        .bind(now)
+        .fetch_one(&self.write)
+        .await
+        .map_err(|e| StoreError::conflict_on_unique(e, "会员编号已存在 / membership number exists"))?;
+        Ok(row.try_get("membership_id")?)
+    }
+
+    /// Active members of one organisation (in scope), by pinyin, and their total.
+    pub async fn org_members(
+        &self,
+        scope: &Scope,
+        org_id: i64,
+        limit: i64,
+        offset: i64,
+    ) -> StoreResult<(Vec<PersonRow>, i64)> {
+        let org = self.org(scope, org_id).await?;
+        let total: i64 = sqlx::query(
+            "select count(*) as n from membership m where m.org_id = $1 and m.status = 'active'",
+        )
+        .bind(org.org_id)
+        .fetch_one(&self.read)
+        .await?
+        .try_get("n")?;
+        let mut sql = Sql::new("select ");
+        sql.push(PERSON_COLUMNS).push(
+            " from membership m join person p on p.person_id = m.person_id \
+             join org o on o.org_id = p.org_id where m.status = 'active' and m.org_id = ",
+        );
+        sql.bind_int(org.org_id)
+            .push(" order by p.name_pinyin, p.person_id limit ")
+            .bind_int(limit.clamp(1, 500))
+            .push(" offset ")
+            .bind_int(offset.max(0));
+        let rows = sql.query().fetch_all(&self.read).await?;
+        let list = rows
+            .iter()
+            .map(person_from_row)
+            .collect::<StoreResult<_>>()?;
+        Ok((list, total))
+    }
+}

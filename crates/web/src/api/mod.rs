@@ -1,0 +1,83 @@
+//! The JSON API under `/api/v1`, described by the OpenAPI document at `/api/v1/openapi.json`
+//! and browsable at `/api/docs/`.
+
+mod divisions;
+mod orgs;
+mod persons;
+mod stats;
+
+use axum::Router;
+use serde::Deserialize;
+use utoipa::{IntoParams, OpenApi};
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::error::{ErrorBody, ErrorDetail};
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(orgs::router())
+        .merge(divisions::router())
+        .merge(persons::router())
+        .merge(stats::router())
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Kexie API",
+        description = "科协工作平台接口 / JSON API of Kexie. Errors have the shape \
+            {\"error\":{\"code\",\"message\",\"reference\"}}; rows outside the caller's scope \
+            answer 404.",
+        version = "1"
+    ),
+    paths(
+        orgs::list,
+        orgs::get_one,
+        orgs::children,
+        orgs::members,
+        divisions::list,
+        persons::list,
+        persons::get_one,
+        stats::overview,
+    ),
+    components(schemas(ErrorBody, ErrorDetail)),
+    tags(
+        (name = "orgs", description = "组织体系 / organisation network"),
+        (name = "divisions", description = "行政区划 / official divisions"),
+        (name = "persons", description = "人才库 / science and technology workers"),
+        (name = "stats", description = "统计 / figures"),
+    )
+)]
+struct ApiDoc;
+
+/// The OpenAPI document.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
+
+/// The document at `/api/v1/openapi.json` and the reference pages at `/api/docs/`.
+pub fn docs() -> Router<AppState> {
+    Router::new().merge(SwaggerUi::new("/api/docs").url("/api/v1/openapi.json", openapi()))
+}
+
+/// Paging of every list: `page` from 1, `per_page` up to 500 (default 50).
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct Paging {
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+impl Paging {
+    pub fn limit(&self) -> i64 {
+        self.per_page.unwrap_or(50).clamp(1, 500)
+    }
+
+    pub fn page(&self) -> i64 {
+        self.page.unwrap_or(1).max(1)
+    }
+
+    pub fn offset(&self) -> i64 {
+        (self.page() - 1) * self.limit()
+    }
+}

@@ -1,0 +1,105 @@
+//! Kexie's HTTP face: HTML pages for people and a JSON API for programs, over one `Store`.
+//!
+//! `app(state)` builds the whole router; `serve` runs it on a listener the caller bound (tests
+//! bind port 0 and run the real app in-process).
+
+mod api;
+mod assets;
+mod caller;
+mod error;
+mod extract;
+mod health;
+mod i18n;
+mod pages;
+
+use std::future::Future;
+use std::sync::Arc;
+
+use axum::http::{header, HeaderValue};
+use axum::Router;
+use kexie_store::Store;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+pub use error::{AppError, ErrorBody};
+pub use i18n::Lang;
+
+/// Settings the web tier needs; the command line builds them from the configuration.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// Demo mode: every page carries a banner saying the data is synthetic.
+    pub demo: bool,
+    /// Mark cookies `Secure` (when served over HTTPS, directly or behind a proxy).
+    pub secure_cookies: bool,
+}
+
+/// Shared by every request: the store and the settings. Nothing else lives in a node's memory,
+/// so several nodes can serve one PostgreSQL database.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Store,
+    settings: Settings,
+}
+
+impl AppState {
+    pub fn new(store: Store, settings: Settings) -> AppState {
+        AppState {
+            inner: Arc::new(Inner { store, settings }),
+        }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.inner.settings
+    }
+}
+
+/// The whole application.
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .merge(health::router())
+        .merge(assets::router())
+        .merge(pages::router())
+        .nest("/api/v1", api::router())
+        .merge(api::docs())
+        .fallback(error::not_found)
+        .with_state(state)
+        .layer(TraceLayer::new_for_http())
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; \
+                 script-src 'self' 'unsafe-inline'; frame-ancestors 'none'; form-action 'self'",
+            ),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+}
+
+/// Serves the application on `listener` until `shutdown` completes, then finishes the requests
+/// in flight.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}

@@ -1,0 +1,137 @@
+//! HTML pages: one typed template per page, laid out by `templates/layouts/base.html`.
+
+mod charts;
+mod home;
+mod lang;
+mod orgs;
+mod persons;
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use axum::Router;
+
+use crate::error::{AppError, PageError};
+use crate::i18n::Lang;
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(home::router())
+        .merge(orgs::router())
+        .merge(persons::router())
+        .merge(lang::router())
+}
+
+/// What every page's frame needs: language, title, the active menu entry, the demo banner.
+pub struct Chrome {
+    pub lang: Lang,
+    pub title: String,
+    pub nav: &'static str,
+    pub demo: bool,
+}
+
+impl Chrome {
+    pub fn new(
+        state: &AppState,
+        lang: Lang,
+        title: impl Into<String>,
+        nav: &'static str,
+    ) -> Chrome {
+        Chrome {
+            lang,
+            title: title.into(),
+            nav,
+            demo: state.settings().demo,
+        }
+    }
+
+    /// Shorthand for templates: `c.t(…)` looks a key up in the page language.
+    pub fn t(&self, key: &str) -> &'static str {
+        self.lang.t(key)
+    }
+}
+
+/// Renders a page template, or an error page if rendering fails.
+pub fn render(page: impl Template, lang: Lang) -> Response {
+    match page.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => PageError(AppError::Internal(format!("template: {e}")), lang).into_response(),
+    }
+}
+
+/// Page numbers of a list.
+pub struct Pager {
+    pub page: i64,
+    pub pages: i64,
+    pub total: i64,
+    /// The query string without `page`, ready to append `&page=N`.
+    pub base: String,
+}
+
+impl Pager {
+    pub fn new(page: i64, per_page: i64, total: i64, base: String) -> Pager {
+        Pager {
+            page,
+            pages: ((total + per_page - 1) / per_page).max(1),
+            total,
+            base,
+        }
+    }
+
+    pub fn has_prev(&self) -> bool {
+        self.page > 1
+    }
+
+    pub fn has_next(&self) -> bool {
+        self.page < self.pages
+    }
+
+    pub fn prev(&self) -> i64 {
+        self.page - 1
+    }
+
+    pub fn next(&self) -> i64 {
+        self.page + 1
+    }
+}
+
+/// Escapes a value for a query string.
+pub fn url_encode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+#[derive(Template)]
+#[template(path = "pages/error.html")]
+struct ErrorPage<'a> {
+    c: Chrome,
+    status: u16,
+    message: &'a str,
+    reference: &'a str,
+}
+
+/// The page shown for any error: status, plain message, reference id.
+pub fn error_page(lang: Lang, status: StatusCode, message: &str, reference: &str) -> String {
+    let page = ErrorPage {
+        c: Chrome {
+            lang,
+            title: lang.t("error.title").to_string(),
+            nav: "",
+            demo: false,
+        },
+        status: status.as_u16(),
+        message,
+        reference,
+    };
+    page.render()
+        .unwrap_or_else(|_| format!("{} {message} ({reference})", status.as_u16()))
+}

@@ -1,0 +1,151 @@
+//! The organisation network: a tree browser with counts and an organisation's own page.
+
+use askama::Template;
+use axum::extract::State;
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use kexie_domain::org::OrgKind;
+use kexie_store::{Org, OrgFilter, OrgSummary, PersonRow};
+use serde::Deserialize;
+
+use super::{render, url_encode, Chrome, Pager};
+use crate::caller::Caller;
+use crate::error::PageError;
+use crate::extract::{Path, Query};
+use crate::AppState;
+
+const PER_PAGE: i64 = 50;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/orgs", get(list))
+        .route("/orgs/{id}", get(show))
+}
+
+#[derive(Deserialize)]
+struct ListQuery {
+    q: Option<String>,
+    kind: Option<String>,
+    page: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "pages/orgs.html")]
+struct OrgsPage {
+    c: Chrome,
+    q: String,
+    kind: String,
+    kinds: Vec<(&'static str, &'static str)>,
+    orgs: Vec<OrgSummary>,
+    pager: Pager,
+}
+
+async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(query): Query<ListQuery>,
+) -> Result<Response, PageError> {
+    let lang = caller.lang;
+    let page = query.page.unwrap_or(1).max(1);
+    let q = query.q.unwrap_or_default();
+    let kind = query.kind.unwrap_or_default();
+    let searching = !q.trim().is_empty() || !kind.is_empty();
+    let (orgs, total) = if searching {
+        state
+            .store()
+            .list_orgs(
+                &caller.scope,
+                &OrgFilter {
+                    q: Some(q.clone()),
+                    kind: OrgKind::parse(&kind),
+                    limit: PER_PAGE,
+                    offset: (page - 1) * PER_PAGE,
+                    ..OrgFilter::default()
+                },
+            )
+            .await
+            .map_err(|e| PageError(e.into(), lang))?
+    } else {
+        let roots = state
+            .store()
+            .scope_roots(&caller.scope)
+            .await
+            .map_err(|e| PageError(e.into(), lang))?;
+        let n = roots.len() as i64;
+        (roots, n)
+    };
+    let base = format!("q={}&kind={}", url_encode(&q), url_encode(&kind));
+    let kinds = OrgKind::ALL
+        .iter()
+        .map(|k| (k.code(), lang.kind(k.code())))
+        .collect();
+    let page = OrgsPage {
+        c: Chrome::new(&state, lang, lang.t("orgs.title"), "orgs"),
+        q,
+        kind,
+        kinds,
+        orgs,
+        pager: Pager::new(page, PER_PAGE, total, base),
+    };
+    Ok(render(page, lang))
+}
+
+#[derive(Deserialize)]
+struct ShowQuery {
+    page: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "pages/org.html")]
+struct OrgPage {
+    c: Chrome,
+    org: Org,
+    ancestors: Vec<OrgSummary>,
+    children: Vec<OrgSummary>,
+    children_total: i64,
+    members: Vec<PersonRow>,
+    pager: Pager,
+}
+
+async fn show(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    Query(query): Query<ShowQuery>,
+) -> Result<Response, PageError> {
+    let lang = caller.lang;
+    let store = state.store();
+    let fail = |e: kexie_store::StoreError| PageError(e.into(), lang);
+    let org = store.org(&caller.scope, id).await.map_err(fail)?;
+    let ancestors = store
+        .org_ancestors(&caller.scope, &org)
+        .await
+        .map_err(fail)?;
+    let (children, children_total) = store
+        .list_orgs(
+            &caller.scope,
+            &OrgFilter {
+                parent_id: Some(org.org_id),
+                limit: 200,
+                ..OrgFilter::default()
+            },
+        )
+        .await
+        .map_err(fail)?;
+    let page = query.page.unwrap_or(1).max(1);
+    let (members, total) = store
+        .org_members(&caller.scope, org.org_id, PER_PAGE, (page - 1) * PER_PAGE)
+        .await
+        .map_err(fail)?;
+    let page = OrgPage {
+        c: Chrome::new(&state, lang, org.name.clone(), "orgs"),
+        org,
+        ancestors,
+        children,
+        children_total,
+        members,
+        pager: Pager::new(page, PER_PAGE, total, String::new()),
+    };
+    Ok(render(page, lang))
+}
