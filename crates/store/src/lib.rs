@@ -5,6 +5,8 @@
 //! connection (the single writer), so concurrent requests queue instead of failing with
 //! `database is locked`; reads use their own pool and, in WAL mode, never wait for the writer.
 
+mod accounts;
+mod audit;
 mod crypto;
 pub mod demo;
 mod divisions;
@@ -17,12 +19,14 @@ mod sql;
 mod stats;
 pub mod testing;
 
+pub use accounts::{Account, LoginOutcome, LoginPolicy, NewAccount, SessionInfo};
+pub use audit::{AuditFilter, AuditRecord, AuditVerification, Outcome};
 pub use crypto::{Algorithm, FieldCipher, KeyError};
 pub use divisions::Division;
 pub use error::{StoreError, StoreResult};
 pub use orgs::{NewOrg, Org, OrgFilter, OrgSummary};
 pub use persons::{NewPerson, PersonRow};
-pub use scope::Scope;
+pub use scope::{Actor, Scope};
 pub use stats::{KindCount, Overview};
 
 use std::{str::FromStr, sync::Arc, time::Duration};

@@ -14,8 +14,8 @@ macro_rules! migrations {
 
 type Embedded = &'static [(i64, &'static str, &'static str)];
 
-const SQLITE: Embedded = migrations!("sqlite": 1 "0001_foundation");
-const POSTGRES: Embedded = migrations!("postgres": 1 "0001_foundation");
+const SQLITE: Embedded = migrations!("sqlite": 1 "0001_foundation", 2 "0002_security");
+const POSTGRES: Embedded = migrations!("postgres": 1 "0001_foundation", 2 "0002_security");
 
 /// A digest that changes whenever a database's migrations or the shipped divisions do (names
 /// the template databases of tests).

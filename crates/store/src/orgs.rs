@@ -7,6 +7,7 @@ use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
+use crate::audit::Outcome;
 use crate::divisions::escape_like;
 use crate::sql::{Sql, Value};
 use crate::{now_ms, Scope, Store, StoreError, StoreResult};
@@ -135,7 +136,7 @@ impl Store {
         }
         let parent = match new.parent_id {
             Some(id) => Some(self.org(scope, id).await?),
-            None if scope == &Scope::everything() => None,
+            None if scope.is_everything() => None,
             None => return Err(StoreError::Forbidden),
         };
         let (parent_path, depth) = match &parent {
@@ -195,6 +196,15 @@ impl Store {
             .bind(org_id)
             .execute(&mut *tx)
             .await?;
+        self.audit_in(
+            &mut tx,
+            scope.actor(),
+            "org.create",
+            &format!("org:{org_id}"),
+            Outcome::Ok,
+            &format!("code={}", new.code.trim()),
+        )
+        .await?;
         tx.commit().await?;
         self.org(scope, org_id).await
     }

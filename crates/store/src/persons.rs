@@ -6,6 +6,7 @@ use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
+use crate::audit::Outcome;
 use crate::divisions::escape_like;
 use crate::sql::{Sql, Value};
 use crate::{now_ms, Scope, Store, StoreError, StoreResult};
@@ -132,9 +133,10 @@ impl Store {
             sql.bind(v);
         }
         sql.push(") returning person_id");
+        let mut tx = self.write.begin().await?;
         let person_id: i64 = sql
             .query()
-            .fetch_one(&self.write)
+            .fetch_one(&mut *tx)
             .await
             .map_err(|e| {
                 StoreError::conflict_on_unique(
@@ -143,6 +145,16 @@ impl Store {
                 )
             })?
             .try_get("person_id")?;
+        self.audit_in(
+            &mut tx,
+            scope.actor(),
+            "person.create",
+            &format!("person:{person_id}"),
+            Outcome::Ok,
+            "",
+        )
+        .await?;
+        tx.commit().await?;
         self.person(scope, person_id).await
     }
 
@@ -181,6 +193,15 @@ impl Store {
             .await?
             .ok_or(StoreError::NotFound)?;
         let sealed: Option<Vec<u8>> = row.try_get("id_number_enc")?;
+        // Recorded before the number is revealed: no record, no number.
+        self.audit(
+            scope.actor(),
+            "person.unmask",
+            &format!("person:{person_id}"),
+            Outcome::Ok,
+            "field=id_number",
+        )
+        .await?;
         sealed
             .map(|s| {
                 self.cipher()
@@ -268,6 +289,7 @@ impl Store {
         }
         self.org(scope, org_id).await?;
         let now = now_ms();
+        let mut tx = self.write.begin().await?;
         let row = sqlx::query(
             "insert into membership (person_id, org_id, number, member_type, status, joined, \
              created_at, updated_at) values ($1, $2, $3, $4, 'active', $5, $6, $7) returning membership_id",
@@ -279,10 +301,21 @@ impl Store {
         .bind(joined.map(str::to_string))
         .bind(now)
         .bind(now)
-        .fetch_one(&self.write)
+        .fetch_one(&mut *tx)
         .await
         .map_err(|e| StoreError::conflict_on_unique(e, "会员编号已存在 / membership number exists"))?;
-        Ok(row.try_get("membership_id")?)
+        let membership_id: i64 = row.try_get("membership_id")?;
+        self.audit_in(
+            &mut tx,
+            scope.actor(),
+            "membership.create",
+            &format!("membership:{membership_id}"),
+            Outcome::Ok,
+            &format!("person={person_id} org={org_id}"),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(membership_id)
     }
 
     /// Active members of one organisation (in scope), by pinyin, and their total.

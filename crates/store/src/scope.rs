@@ -15,11 +15,32 @@ enum Reach {
     Person(i64),
 }
 
+/// Who acts, for the audit trail: never a password, a token or a full ID number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub account_id: Option<i64>,
+    pub username: String,
+    /// The client address, or "local" for the command line.
+    pub client: String,
+}
+
+impl Actor {
+    /// The machine's operator at the command line.
+    pub fn local(username: impl Into<String>) -> Actor {
+        Actor {
+            account_id: None,
+            username: username.into(),
+            client: "local".into(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Scope {
     reach: Reach,
     can_write: bool,
     can_unmask: bool,
+    actor: Actor,
 }
 
 impl Scope {
@@ -29,6 +50,7 @@ impl Scope {
             reach: Reach::All,
             can_write: true,
             can_unmask: true,
+            actor: Actor::local("cli"),
         }
     }
 
@@ -38,6 +60,7 @@ impl Scope {
             reach: Reach::Subtrees(vec![path.into()]),
             can_write,
             can_unmask,
+            actor: Actor::local("system"),
         }
     }
 
@@ -47,6 +70,7 @@ impl Scope {
             reach: Reach::Person(person_id),
             can_write: false,
             can_unmask: true,
+            actor: Actor::local("system"),
         }
     }
 
@@ -56,7 +80,23 @@ impl Scope {
             reach: Reach::Subtrees(Vec::new()),
             can_write: false,
             can_unmask: false,
+            actor: Actor::local("system"),
         }
+    }
+
+    /// The same scope, acting as `actor`.
+    pub fn acting_as(mut self, actor: Actor) -> Scope {
+        self.actor = actor;
+        self
+    }
+
+    pub fn actor(&self) -> &Actor {
+        &self.actor
+    }
+
+    /// Whether the scope reaches every organisation (the command line).
+    pub fn is_everything(&self) -> bool {
+        self.reach == Reach::All
     }
 
     pub fn can_write(&self) -> bool {

@@ -81,6 +81,54 @@ impl TestDb {
     }
 }
 
+impl TestDb {
+    /// Runs SQL on a connection of its own, bypassing the store (tests of tampering).
+    pub async fn raw(&self, sql: &str) -> Result<(), sqlx::Error> {
+        let mut conn = sqlx::AnyConnection::connect(&self.url).await?;
+        sqlx::raw_sql(sql).execute(&mut conn).await?;
+        conn.close().await
+    }
+
+    /// The SQLite database's files (main file and write-ahead log), for tests that look at the
+    /// bytes on disk.
+    pub fn sqlite_files(&self) -> Vec<std::path::PathBuf> {
+        match &self._dir {
+            Some(dir) => ["kexie.db", "kexie.db-wal"]
+                .iter()
+                .map(|f| dir.path().join(f))
+                .filter(|p| p.exists())
+                .collect(),
+            None => Vec::new(),
+        }
+    }
+}
+
+/// Makes a test per database of each async fn taking `&TestDb`: `sqlite::name` always,
+/// `postgres::name` when `KEXIE_TEST_POSTGRES_URL` is set (and a skip notice otherwise).
+#[macro_export]
+macro_rules! stories {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test]
+            async fn $name() {
+                let db = $crate::testing::TestDb::sqlite().await;
+                super::$name(&db).await;
+            })*
+        }
+        mod postgres {
+            $(#[tokio::test]
+            async fn $name() {
+                if $crate::testing::postgres_url().is_none() {
+                    eprintln!("skipped: KEXIE_TEST_POSTGRES_URL is not set");
+                    return;
+                }
+                let db = $crate::testing::TestDb::postgres().await;
+                super::$name(&db).await;
+            })*
+        }
+    };
+}
+
 /// A migrated SQLite database file, built once per set of migrations under the system's temporary
 /// directory (guarded by a file lock, since tests run in parallel processes), for tests to copy.
 async fn sqlite_template() -> StoreResult<std::path::PathBuf> {

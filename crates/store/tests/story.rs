@@ -3,31 +3,9 @@
 //! database, named `sqlite::…` and `postgres::…` so the runner's output counts each.
 
 use kexie_domain::org::OrgKind;
+use kexie_store::stories;
 use kexie_store::testing::TestDb;
 use kexie_store::{NewOrg, NewPerson, OrgFilter, Scope, Store, StoreError};
-
-macro_rules! stories {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test]
-            async fn $name() {
-                let db = kexie_store::testing::TestDb::sqlite().await;
-                super::$name(&db.store).await;
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test]
-            async fn $name() {
-                if kexie_store::testing::postgres_url().is_none() {
-                    eprintln!("skipped: KEXIE_TEST_POSTGRES_URL is not set");
-                    return;
-                }
-                let db = kexie_store::testing::TestDb::postgres().await;
-                super::$name(&db.store).await;
-            })*
-        }
-    };
-}
 
 stories!(
     migrating_loads_the_division_tree,
@@ -39,9 +17,6 @@ stories!(
     the_demo_data_set_loads,
     migrating_twice_changes_nothing,
 );
-
-#[allow(dead_code)]
-fn _keep(_: TestDb) {}
 
 async fn org(store: &Store, code: &str, name: &str, parent: Option<i64>, division: &str) -> i64 {
     store
@@ -61,7 +36,8 @@ async fn org(store: &Store, code: &str, name: &str, parent: Option<i64>, divisio
         .org_id
 }
 
-async fn migrating_loads_the_division_tree(store: &Store) {
+async fn migrating_loads_the_division_tree(db: &TestDb) {
+    let store = &db.store;
     let provinces = store.division_children(None).await.unwrap();
     assert_eq!(provinces.len(), 31 + 3 - 3 + provinces.len() - 31, "sanity");
     assert!(provinces
@@ -73,7 +49,8 @@ async fn migrating_loads_the_division_tree(store: &Store) {
     assert_eq!(harbin.parent_code.as_deref(), Some("230000000000"));
 }
 
-async fn divisions_are_found_by_name_and_pinyin_initials(store: &Store) {
+async fn divisions_are_found_by_name_and_pinyin_initials(db: &TestDb) {
+    let store = &db.store;
     let found = store.division_search("hrb", None, 10).await.unwrap();
     assert_eq!(found.first().map(|d| d.name.as_str()), Some("哈尔滨市"));
     let found = store.division_search("哈尔滨", None, 10).await.unwrap();
@@ -92,7 +69,8 @@ async fn divisions_are_found_by_name_and_pinyin_initials(store: &Store) {
         .is_empty());
 }
 
-async fn an_org_tree_is_built_and_listed(store: &Store) {
+async fn an_org_tree_is_built_and_listed(db: &TestDb) {
+    let store = &db.store;
     let province = org(store, "P", "黑龙江省科学技术协会", None, "230000000000").await;
     let city = org(
         store,
@@ -170,7 +148,8 @@ async fn an_org_tree_is_built_and_listed(store: &Store) {
     assert!(matches!(duplicate, Err(StoreError::Conflict(_))));
 }
 
-async fn a_county_scope_sees_only_its_subtree(store: &Store) {
+async fn a_county_scope_sees_only_its_subtree(db: &TestDb) {
+    let store = &db.store;
     let province = org(store, "P", "省科协", None, "230000000000").await;
     let city = org(store, "C", "市科协", Some(province), "230100000000").await;
     let d1 = org(store, "D1", "南岗区科协", Some(city), "230103000000").await;
@@ -228,7 +207,8 @@ fn person(org_id: i64, name: &str, id: &str, mobile: &str) -> NewPerson {
     }
 }
 
-async fn people_are_stored_encrypted_found_by_hash_and_shown_masked(store: &Store) {
+async fn people_are_stored_encrypted_found_by_hash_and_shown_masked(db: &TestDb) {
+    let store = &db.store;
     let p = org(store, "P", "省科协", None, "230000000000").await;
     let all = Scope::everything();
     let created = store
@@ -261,7 +241,8 @@ async fn people_are_stored_encrypted_found_by_hash_and_shown_masked(store: &Stor
     ));
 }
 
-async fn a_second_person_with_the_same_id_number_is_a_conflict(store: &Store) {
+async fn a_second_person_with_the_same_id_number_is_a_conflict(db: &TestDb) {
+    let store = &db.store;
     let p = org(store, "P", "省科协", None, "230000000000").await;
     let all = Scope::everything();
     store
@@ -280,7 +261,8 @@ async fn a_second_person_with_the_same_id_number_is_a_conflict(store: &Store) {
     assert!(matches!(again, Err(StoreError::Conflict(_))));
 }
 
-async fn the_demo_data_set_loads(store: &Store) {
+async fn the_demo_data_set_loads(db: &TestDb) {
+    let store = &db.store;
     assert!(store.is_empty().await.unwrap());
     let summary = store.load_demo_small(7).await.unwrap();
     assert!(summary.orgs > 100, "{summary:?}");
@@ -291,7 +273,8 @@ async fn the_demo_data_set_loads(store: &Store) {
     assert_eq!(overview.memberships, summary.memberships);
 }
 
-async fn migrating_twice_changes_nothing(store: &Store) {
+async fn migrating_twice_changes_nothing(db: &TestDb) {
+    let store = &db.store;
     let before = store.division_children(Some("230000000000")).await.unwrap();
     store.migrate().await.unwrap();
     assert_eq!(

@@ -1,0 +1,532 @@
+//! The security core's story on both databases: lockout, sessions, tokens, the audit chain,
+//! encryption at rest.
+
+use kexie_domain::org::OrgKind;
+use kexie_domain::role::Role;
+use kexie_store::testing::TestDb;
+use kexie_store::{
+    stories, Actor, LoginOutcome, LoginPolicy, NewAccount, NewOrg, NewPerson, Scope, Store,
+    StoreError,
+};
+
+stories!(
+    the_sixth_attempt_after_five_failures_is_refused_even_with_the_right_password,
+    a_success_resets_the_failure_count,
+    a_session_ends_at_sign_out_and_when_idle,
+    changing_the_password_ends_sessions_and_tokens,
+    tokens_are_stored_hashed_and_can_be_revoked,
+    failures_are_counted_per_client_address,
+    the_audit_chain_verifies_and_names_an_edited_record,
+    the_database_refuses_to_change_or_purge_young_audit_records,
+    every_write_leaves_an_audit_record,
+    administrator_accounts_see_no_personal_data,
+    account_scopes_follow_their_organisation,
+    roles_cannot_cross_between_organisation_and_administrator,
+);
+
+const PASSWORD: &str = "Heilongjiang-2017-kx";
+
+async fn county(store: &Store) -> (i64, i64) {
+    let all = Scope::everything();
+    let province = store
+        .create_org(
+            &all,
+            &NewOrg {
+                code: "P".into(),
+                name: "省科协".into(),
+                kind: Some(OrgKind::Kexie),
+                ..NewOrg::default()
+            },
+        )
+        .await
+        .unwrap();
+    let county = store
+        .create_org(
+            &all,
+            &NewOrg {
+                code: "C".into(),
+                name: "县科协".into(),
+                kind: Some(OrgKind::Kexie),
+                parent_id: Some(province.org_id),
+                ..NewOrg::default()
+            },
+        )
+        .await
+        .unwrap();
+    (province.org_id, county.org_id)
+}
+
+async fn account(store: &Store, username: &str, role: Role, org_id: Option<i64>) -> i64 {
+    store
+        .create_account(
+            &Scope::everything(),
+            &NewAccount {
+                username: username.into(),
+                display_name: None,
+                role,
+                org_id,
+                person_id: None,
+                password: PASSWORD.into(),
+                must_change_password: false,
+            },
+        )
+        .await
+        .unwrap()
+        .account_id
+}
+
+async fn the_sixth_attempt_after_five_failures_is_refused_even_with_the_right_password(
+    db: &TestDb,
+) {
+    let store = &db.store;
+    let (_, c) = county(store).await;
+    account(store, "staff1", Role::OrgStaff, Some(c)).await;
+    let policy = LoginPolicy::default();
+    for attempt in 1..=4 {
+        let outcome = store
+            .login("staff1", "wrong-password-1", "10.0.0.1", &policy)
+            .await
+            .unwrap();
+        assert_eq!(outcome, LoginOutcome::BadCredentials, "attempt {attempt}");
+    }
+    let fifth = store
+        .login("staff1", "wrong-password-1", "10.0.0.1", &policy)
+        .await
+        .unwrap();
+    assert!(matches!(fifth, LoginOutcome::Locked { .. }));
+    let sixth = store
+        .login("staff1", PASSWORD, "10.0.0.1", &policy)
+        .await
+        .unwrap();
+    let LoginOutcome::Locked { until } = sixth else {
+        panic!("not locked: {sixth:?}")
+    };
+    let minutes = (until - chrono::Utc::now().timestamp_millis()) / 60_000;
+    assert!((14..=15).contains(&minutes), "{minutes}");
+    let (records, _) = store
+        .search_audit(&kexie_store::AuditFilter {
+            action: Some("account.locked".into()),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(records.len(), 1);
+    // Unlocking lets the right password in again.
+    let id = store
+        .account_by_username("staff1")
+        .await
+        .unwrap()
+        .account_id;
+    store
+        .unlock_account(id, &Actor::local("admin"))
+        .await
+        .unwrap();
+    assert!(matches!(
+        store
+            .login("staff1", PASSWORD, "10.0.0.1", &policy)
+            .await
+            .unwrap(),
+        LoginOutcome::Success(_)
+    ));
+}
+
+async fn a_success_resets_the_failure_count(db: &TestDb) {
+    let store = &db.store;
+    let (_, c) = county(store).await;
+    account(store, "staff1", Role::OrgStaff, Some(c)).await;
+    let policy = LoginPolicy::default();
+    for _ in 0..4 {
+        store
+            .login("staff1", "nope-nope-nope", "c", &policy)
+            .await
+            .unwrap();
+    }
+    assert!(matches!(
+        store.login("staff1", PASSWORD, "c", &policy).await.unwrap(),
+        LoginOutcome::Success(_)
+    ));
+    for _ in 0..4 {
+        assert_eq!(
+            store
+                .login("staff1", "nope-nope-nope", "c", &policy)
+                .await
+                .unwrap(),
+            LoginOutcome::BadCredentials
+        );
+    }
+    assert_eq!(
+        store
+            .login("nobody-here", PASSWORD, "c", &policy)
+            .await
+            .unwrap(),
+        LoginOutcome::BadCredentials
+    );
+}
+
+async fn a_session_ends_at_sign_out_and_when_idle(db: &TestDb) {
+    let store = &db.store;
+    let id = account(store, "auditor", Role::AuditAdmin, None).await;
+    let policy = LoginPolicy::default();
+    let (session, csrf) = store.create_session(id, false).await.unwrap();
+    let live = store
+        .session(&session, &policy)
+        .await
+        .unwrap()
+        .expect("live session");
+    assert_eq!(live.csrf_token, csrf);
+    assert_eq!(live.account.username, "auditor");
+    store
+        .end_session(&session, &live.account.actor("c"))
+        .await
+        .unwrap();
+    assert!(store.session(&session, &policy).await.unwrap().is_none());
+
+    let (idle, _) = store.create_session(id, false).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let strict = LoginPolicy {
+        session_idle_minutes: 0,
+        ..policy
+    };
+    assert!(store.session(&idle, &strict).await.unwrap().is_none());
+    // An expired session is gone for good, whatever the policy.
+    assert!(store.session(&idle, &policy).await.unwrap().is_none());
+    let (old, _) = store.create_session(id, false).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let short = LoginPolicy {
+        session_absolute_hours: 0,
+        ..policy
+    };
+    assert!(store.session(&old, &short).await.unwrap().is_none());
+}
+
+async fn changing_the_password_ends_sessions_and_tokens(db: &TestDb) {
+    let store = &db.store;
+    let id = account(store, "sysadmin", Role::SystemAdmin, None).await;
+    let policy = LoginPolicy::default();
+    let (session, _) = store.create_session(id, false).await.unwrap();
+    let (_, token) = store
+        .create_token(id, "api", 30, &Actor::local("t"))
+        .await
+        .unwrap();
+    store
+        .set_password(id, "Another-Password-2018", &Actor::local("t"), false)
+        .await
+        .unwrap();
+    assert!(store.session(&session, &policy).await.unwrap().is_none());
+    assert!(store.token_account(&token).await.unwrap().is_none());
+    assert!(store
+        .check_password(id, "Another-Password-2018")
+        .await
+        .unwrap());
+    assert!(!store.check_password(id, PASSWORD).await.unwrap());
+}
+
+async fn tokens_are_stored_hashed_and_can_be_revoked(db: &TestDb) {
+    let store = &db.store;
+    let id = account(store, "sysadmin", Role::SystemAdmin, None).await;
+    let (token_id, token) = store
+        .create_token(id, "script", 7, &Actor::local("t"))
+        .await
+        .unwrap();
+    assert!(token.starts_with("kx_"));
+    assert_eq!(
+        store
+            .token_account(&token)
+            .await
+            .unwrap()
+            .unwrap()
+            .account_id,
+        id
+    );
+    assert!(store.token_account("kx_made_up").await.unwrap().is_none());
+    store
+        .revoke_token(&token_id.to_string(), &Actor::local("t"))
+        .await
+        .unwrap();
+    assert!(store.token_account(&token).await.unwrap().is_none());
+    assert!(matches!(
+        store
+            .revoke_token(&token_id.to_string(), &Actor::local("t"))
+            .await,
+        Err(StoreError::NotFound)
+    ));
+}
+
+async fn failures_are_counted_per_client_address(db: &TestDb) {
+    let store = &db.store;
+    let policy = LoginPolicy::default();
+    for _ in 0..3 {
+        store
+            .login("ghost", "whatever-whatever", "192.0.2.7", &policy)
+            .await
+            .unwrap();
+    }
+    assert_eq!(store.client_failures("192.0.2.7").await.unwrap(), 3);
+    assert_eq!(store.client_failures("192.0.2.8").await.unwrap(), 0);
+}
+
+async fn the_audit_chain_verifies_and_names_an_edited_record(db: &TestDb) {
+    let store = &db.store;
+    county(store).await;
+    for i in 0..5 {
+        store
+            .audit(
+                &Actor::local("t"),
+                "test.event",
+                &format!("thing:{i}"),
+                kexie_store::Outcome::Ok,
+                "",
+            )
+            .await
+            .unwrap();
+    }
+    let verified = store.verify_audit().await.unwrap();
+    assert!(verified.ok, "{verified:?}");
+    assert_eq!(verified.records, 7);
+    let target = 4;
+    let disable = match store.backend() {
+        kexie_store::Backend::Sqlite => "drop trigger audit_log_no_update;",
+        kexie_store::Backend::Postgres => "alter table audit_log disable trigger audit_log_guard;",
+    };
+    db.raw(&format!(
+        "{disable} update audit_log set object = 'thing:forged' where audit_id = {target};"
+    ))
+    .await
+    .unwrap();
+    let broken = store.verify_audit().await.unwrap();
+    assert!(!broken.ok);
+    assert_eq!(broken.first_broken, Some(target));
+}
+
+async fn the_database_refuses_to_change_or_purge_young_audit_records(db: &TestDb) {
+    let store = &db.store;
+    county(store).await;
+    assert!(db.raw("update audit_log set result = 'ok'").await.is_err());
+    assert!(db.raw("delete from audit_log").await.is_err());
+    let purge = store
+        .purge_audit(&Actor::local("t"), chrono::Utc::now().timestamp_millis())
+        .await;
+    assert!(matches!(purge, Err(StoreError::Invalid(_))), "{purge:?}");
+    // Records older than the retention period may go.
+    assert_eq!(store.purge_audit(&Actor::local("t"), 0).await.unwrap(), 0);
+    assert!(store.verify_audit().await.unwrap().ok);
+}
+
+async fn every_write_leaves_an_audit_record(db: &TestDb) {
+    let store = &db.store;
+    let (_, c) = county(store).await;
+    let actor = Actor {
+        account_id: None,
+        username: "clerk".into(),
+        client: "203.0.113.9".into(),
+    };
+    let scope = Scope::everything().acting_as(actor);
+    let person = store
+        .create_person(
+            &scope,
+            &NewPerson {
+                org_id: c,
+                name: "林晓".into(),
+                id_number: Some("23010319900307002X".into()),
+                ..NewPerson::default()
+            },
+        )
+        .await
+        .unwrap();
+    store
+        .person_id_number(&scope, person.person_id)
+        .await
+        .unwrap();
+    let (records, _) = store
+        .search_audit(&kexie_store::AuditFilter {
+            account: Some("clerk".into()),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let actions: Vec<_> = records.iter().map(|r| r.action.as_str()).collect();
+    assert_eq!(actions, ["person.unmask", "person.create"]);
+    assert!(records.iter().all(|r| r.client == "203.0.113.9"));
+    // Never the number itself.
+    assert!(records
+        .iter()
+        .all(|r| !r.detail.contains("23010319900307002X") && !r.object.contains("230103")));
+}
+
+async fn administrator_accounts_see_no_personal_data(db: &TestDb) {
+    let store = &db.store;
+    let (_, c) = county(store).await;
+    store
+        .create_person(
+            &Scope::everything(),
+            &NewPerson {
+                org_id: c,
+                name: "林晓".into(),
+                ..NewPerson::default()
+            },
+        )
+        .await
+        .unwrap();
+    for (name, role) in [
+        ("sys", Role::SystemAdmin),
+        ("sec", Role::SecurityAdmin),
+        ("aud", Role::AuditAdmin),
+    ] {
+        let id = account(store, name, role, None).await;
+        let scope = store.account(id).await.unwrap().scope("c");
+        let (people, total) = store.list_persons(&scope, None, 50, 0).await.unwrap();
+        assert!(people.is_empty() && total == 0, "{name}");
+        assert_eq!(store.overview(&scope).await.unwrap().persons, 0);
+    }
+    let with_org = store
+        .create_account(
+            &Scope::everything(),
+            &NewAccount {
+                username: "sys2".into(),
+                display_name: None,
+                role: Role::SystemAdmin,
+                org_id: Some(c),
+                person_id: None,
+                password: PASSWORD.into(),
+                must_change_password: true,
+            },
+        )
+        .await;
+    assert!(matches!(with_org, Err(StoreError::Invalid(_))));
+}
+
+async fn account_scopes_follow_their_organisation(db: &TestDb) {
+    let store = &db.store;
+    let (p, c) = county(store).await;
+    let staff = account(store, "county.staff", Role::OrgStaff, Some(c)).await;
+    let scope = store.account(staff).await.unwrap().scope("c");
+    assert!(store.org(&scope, c).await.is_ok());
+    assert!(matches!(
+        store.org(&scope, p).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(scope.can_write());
+    let viewer = account(store, "county.viewer", Role::OrgViewer, Some(c)).await;
+    let scope = store.account(viewer).await.unwrap().scope("c");
+    assert!(!scope.can_write() && !scope.can_unmask());
+    // A county administrator cannot create an account at the province.
+    let admin = account(store, "county.admin", Role::OrgAdmin, Some(c)).await;
+    let scope = store.account(admin).await.unwrap().scope("c");
+    let above = store
+        .create_account(
+            &scope,
+            &NewAccount {
+                username: "sneaky".into(),
+                display_name: None,
+                role: Role::OrgAdmin,
+                org_id: Some(p),
+                person_id: None,
+                password: PASSWORD.into(),
+                must_change_password: true,
+            },
+        )
+        .await;
+    assert!(matches!(above, Err(StoreError::NotFound)));
+    let admin_role = store
+        .create_account(
+            &scope,
+            &NewAccount {
+                username: "sneaky2".into(),
+                display_name: None,
+                role: Role::SystemAdmin,
+                org_id: None,
+                person_id: None,
+                password: PASSWORD.into(),
+                must_change_password: true,
+            },
+        )
+        .await;
+    assert!(matches!(admin_role, Err(StoreError::Forbidden)));
+}
+
+async fn roles_cannot_cross_between_organisation_and_administrator(db: &TestDb) {
+    let store = &db.store;
+    let (_, c) = county(store).await;
+    let staff = account(store, "staff", Role::OrgStaff, Some(c)).await;
+    let actor = Actor::local("security");
+    assert!(store
+        .set_role(staff, Role::AuditAdmin, &actor)
+        .await
+        .is_err());
+    store
+        .set_role(staff, Role::OrgViewer, &actor)
+        .await
+        .unwrap();
+    assert_eq!(store.account(staff).await.unwrap().role, Role::OrgViewer);
+    let sys = account(store, "sys", Role::SystemAdmin, None).await;
+    store.set_role(sys, Role::AuditAdmin, &actor).await.unwrap();
+    assert!(store.set_role(sys, Role::OrgAdmin, &actor).await.is_err());
+}
+
+mod at_rest {
+    use super::*;
+
+    /// `strings` over the SQLite files finds no stored ID number or phone number.
+    #[tokio::test]
+    async fn the_sqlite_files_hold_no_plaintext_id_or_phone_number() {
+        let db = TestDb::sqlite().await;
+        let store = &db.store;
+        let (_, c) = county(store).await;
+        let numbers = [
+            ("23010319900307002X", "13812345678"),
+            ("230103198512120018", "15904511234"),
+        ];
+        for (i, (id, phone)) in numbers.iter().enumerate() {
+            store
+                .create_person(
+                    &Scope::everything(),
+                    &NewPerson {
+                        org_id: c,
+                        name: format!("测试{i}"),
+                        id_number: Some(id.to_string()),
+                        mobile: Some(phone.to_string()),
+                        ..NewPerson::default()
+                    },
+                )
+                .await
+                .unwrap();
+        }
+        store
+            .create_org(
+                &Scope::everything(),
+                &NewOrg {
+                    code: "X".into(),
+                    name: "有电话的组织".into(),
+                    contact_phone: Some("13698765432".into()),
+                    parent_id: Some(c),
+                    ..NewOrg::default()
+                },
+            )
+            .await
+            .unwrap();
+        store.close().await;
+        let files = db.sqlite_files();
+        assert!(!files.is_empty());
+        for file in files {
+            let bytes = std::fs::read(&file).unwrap();
+            let text = String::from_utf8_lossy(&bytes);
+            for needle in [
+                "23010319900307002X",
+                "230103198512120018",
+                "13812345678",
+                "15904511234",
+                "13698765432",
+            ] {
+                assert!(
+                    !text.contains(needle),
+                    "{needle} found in {}",
+                    file.display()
+                );
+            }
+            // Masks are there (that is what lists show), full numbers are not.
+            let _ = text.contains("138****5678");
+        }
+    }
+}
