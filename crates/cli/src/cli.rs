@@ -44,6 +44,87 @@ pub enum Command {
     /// Configuration.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Accounts and API tokens.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// The audit trail.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account; the password is read from standard input and must be changed at first
+    /// sign-in.
+    Create(UserCreateArgs),
+    /// Print a bearer token for API use (`Authorization: Bearer …`).
+    Token(UserTokenArgs),
+    /// Revoke an API token, given its id or the token itself.
+    RevokeToken(RevokeTokenArgs),
+    /// List accounts.
+    List(JsonFlag),
+    /// Lift a lock on an account before it runs out.
+    Unlock(UsernameArg),
+}
+
+#[derive(Debug, Args)]
+pub struct UserCreateArgs {
+    #[arg(long)]
+    pub username: String,
+    /// org_admin, org_staff, org_viewer, member, system_admin, security_admin, audit_admin.
+    #[arg(long)]
+    pub role: String,
+    /// The organisation's code (organisation roles).
+    #[arg(long)]
+    pub org: Option<String>,
+    /// The person's number (member accounts).
+    #[arg(long)]
+    pub person: Option<i64>,
+    /// Read the password from standard input (required: passwords never go on the command line).
+    #[arg(long)]
+    pub password_stdin: bool,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct UserTokenArgs {
+    #[arg(long)]
+    pub username: String,
+    #[arg(long, default_value_t = 30)]
+    pub expires_days: i64,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RevokeTokenArgs {
+    /// The token's id (as printed with it) or the token.
+    pub token: String,
+}
+
+#[derive(Debug, Args)]
+pub struct UsernameArg {
+    #[arg(long)]
+    pub username: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check the whole hash chain and name the first broken record.
+    Verify(JsonFlag),
+    /// Delete records older than a date (records younger than 180 days are always kept).
+    Purge(PurgeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PurgeArgs {
+    /// Delete records before this day (YYYY-MM-DD).
+    #[arg(long)]
+    pub before: String,
+    /// Confirm: purging cannot be undone.
+    #[arg(long)]
+    pub yes: bool,
 }
 
 #[derive(Debug, Args)]

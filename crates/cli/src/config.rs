@@ -26,6 +26,16 @@ secure_cookies = false
 # Cipher for new values of personal fields: "sm4-gcm" (GB/T 32907) or "aes-256-gcm".
 # The key lives in field.key in the data directory, or in KEXIE_FIELD_KEY.
 field_cipher = "sm4-gcm"
+# Consecutive wrong passwords that lock an account, and for how many minutes.
+lockout_threshold = 5
+lockout_minutes = 15
+# Sessions end after this long without a request, and this long after sign-in in any case.
+session_idle_minutes = 30
+session_absolute_hours = 12
+# Make the three administrators (system, security, audit) set up one-time codes (TOTP).
+require_totp_for_administrators = false
+# Behind a reverse proxy that sets X-Forwarded-For: take the client address from it.
+trust_proxy = false
 
 [log]
 # Log filter (KEXIE_LOG), e.g. "info" or "info,kexie_store=debug". Logs never carry personal data.
@@ -48,6 +58,12 @@ struct FileConfig {
 struct FileSecurity {
     secure_cookies: Option<bool>,
     field_cipher: Option<String>,
+    lockout_threshold: Option<i64>,
+    lockout_minutes: Option<i64>,
+    session_idle_minutes: Option<i64>,
+    session_absolute_hours: Option<i64>,
+    require_totp_for_administrators: Option<bool>,
+    trust_proxy: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -65,6 +81,9 @@ pub struct Config {
     pub secure_cookies: bool,
     pub field_cipher: kexie_store::Algorithm,
     pub log_level: String,
+    pub policy: kexie_store::LoginPolicy,
+    pub require_totp_for_administrators: bool,
+    pub trust_proxy: bool,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -124,7 +143,44 @@ impl Config {
         let log_level = env("KEXIE_LOG")
             .or(file.log.level)
             .unwrap_or_else(|| "info".into());
+        let defaults = kexie_store::LoginPolicy::default();
+        let positive = |name: &str, value: Option<i64>, default: i64| match value {
+            Some(v) if v >= 1 => Ok(v),
+            Some(v) => Err(Failure::Input(format!(
+                "security.{name} 必须是正整数 / security.{name} must be a positive number, not {v}"
+            ))),
+            None => Ok(default),
+        };
+        let security = &file.security;
+        let policy = kexie_store::LoginPolicy {
+            lock_threshold: positive(
+                "lockout_threshold",
+                security.lockout_threshold,
+                defaults.lock_threshold,
+            )?,
+            lock_minutes: positive(
+                "lockout_minutes",
+                security.lockout_minutes,
+                defaults.lock_minutes,
+            )?,
+            session_idle_minutes: positive(
+                "session_idle_minutes",
+                security.session_idle_minutes,
+                defaults.session_idle_minutes,
+            )?,
+            session_absolute_hours: positive(
+                "session_absolute_hours",
+                security.session_absolute_hours,
+                defaults.session_absolute_hours,
+            )?,
+        };
+        let require_totp_for_administrators =
+            security.require_totp_for_administrators.unwrap_or(false);
+        let trust_proxy = security.trust_proxy.unwrap_or(false);
         Ok(Config {
+            policy,
+            require_totp_for_administrators,
+            trust_proxy,
             data_dir,
             database_url,
             addr,

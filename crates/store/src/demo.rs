@@ -11,7 +11,12 @@ use rand::{Rng, SeedableRng};
 use serde::Serialize;
 use sqlx::Row;
 
-use crate::{Division, NewOrg, NewPerson, Scope, Store, StoreResult};
+use kexie_domain::role::Role;
+
+use crate::{
+    random_hex, Actor, Division, NewAccount, NewOrg, NewPerson, Scope, Store, StoreError,
+    StoreResult,
+};
 
 /// The demo province: Heilongjiang, whose provincial 科协 reform plan is `seeds/000`.
 pub const DEMO_PROVINCE: &str = "230000000000";
@@ -326,7 +331,7 @@ impl Store {
             let person = match person {
                 Ok(p) => p,
                 // Two invented numbers can coincide; skip the second.
-                Err(crate::StoreError::Conflict(_)) => continue,
+                Err(StoreError::Conflict(_)) => continue,
                 Err(e) => return Err(e),
             };
             persons += 1;
@@ -369,5 +374,77 @@ impl Store {
             persons,
             memberships,
         })
+    }
+}
+
+/// A demo account and the password it got at this start.
+#[derive(Debug, Clone, Serialize)]
+pub struct DemoAccount {
+    pub username: String,
+    pub role: String,
+    pub org: Option<String>,
+    pub password: String,
+}
+
+/// The demo accounts: one per role, each placed where that role makes sense.
+const DEMO_ACCOUNTS: &[(&str, Role, Option<&str>)] = &[
+    ("demo.province", Role::OrgAdmin, Some("23KX")),
+    ("demo.harbin", Role::OrgStaff, Some("2301KX")),
+    ("demo.daoli", Role::OrgViewer, Some("230102KX")),
+    ("demo.member", Role::Member, None),
+    ("demo.sysadmin", Role::SystemAdmin, None),
+    ("demo.security", Role::SecurityAdmin, None),
+    ("demo.auditor", Role::AuditAdmin, None),
+];
+
+impl Store {
+    /// Creates the demo accounts if missing and gives each a new random password, printed once
+    /// by `serve --demo`. Demo mode is the only place accounts exist without an operator creating
+    /// them, and the demo banner says so on every page.
+    pub async fn reset_demo_accounts(&self) -> StoreResult<Vec<DemoAccount>> {
+        let all = Scope::everything().acting_as(Actor::local("demo"));
+        let mut out = Vec::new();
+        for (username, role, org_code) in DEMO_ACCOUNTS {
+            let password = format!("Demo-{}-{}", random_hex(4), random_hex(2).to_uppercase());
+            let org = match org_code {
+                Some(code) => Some(self.org_by_code(&all, code).await?),
+                None => None,
+            };
+            let person_id = if *role == Role::Member {
+                let (people, _) = self.list_persons(&all, None, 1, 0).await?;
+                people.first().map(|p| p.person_id)
+            } else {
+                None
+            };
+            match self.account_by_username(username).await {
+                Ok(existing) => {
+                    self.set_password(existing.account_id, &password, all.actor(), false)
+                        .await?;
+                }
+                Err(StoreError::NotFound) => {
+                    self.create_account(
+                        &all,
+                        &NewAccount {
+                            username: username.to_string(),
+                            display_name: None,
+                            role: *role,
+                            org_id: org.as_ref().map(|o| o.org_id),
+                            person_id,
+                            password: password.clone(),
+                            must_change_password: false,
+                        },
+                    )
+                    .await?;
+                }
+                Err(e) => return Err(e),
+            }
+            out.push(DemoAccount {
+                username: username.to_string(),
+                role: role.code().to_string(),
+                org: org.map(|o| o.name),
+                password,
+            });
+        }
+        Ok(out)
     }
 }

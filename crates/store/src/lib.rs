@@ -19,7 +19,7 @@ mod sql;
 mod stats;
 pub mod testing;
 
-pub use accounts::{Account, LoginOutcome, LoginPolicy, NewAccount, SessionInfo};
+pub use accounts::{random_hex, Account, LoginOutcome, LoginPolicy, NewAccount, SessionInfo};
 pub use audit::{AuditFilter, AuditRecord, AuditVerification, Outcome};
 pub use crypto::{Algorithm, FieldCipher, KeyError};
 pub use divisions::Division;

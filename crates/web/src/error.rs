@@ -29,6 +29,10 @@ pub enum AppError {
     Locked(String),
     #[error("请求过于频繁，请稍后再试 / too many requests")]
     TooMany,
+    #[error("表单已过期或来源不明，请刷新页面后重试 / the form's security token is missing or wrong: reload the page and try again")]
+    Csrf,
+    #[error("请求体必须是 application/json / the request body must be application/json")]
+    UnsupportedMediaType,
     #[error("{0}")]
     Internal(String),
 }
@@ -60,6 +64,8 @@ impl AppError {
             AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Locked(_) => StatusCode::LOCKED,
             AppError::TooMany => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -74,6 +80,8 @@ impl AppError {
             AppError::Unprocessable(_) => "unprocessable",
             AppError::Locked(_) => "locked",
             AppError::TooMany => "too_many_requests",
+            AppError::Csrf => "csrf",
+            AppError::UnsupportedMediaType => "unsupported_media_type",
             AppError::Internal(_) => "internal",
         }
     }

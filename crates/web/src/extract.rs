@@ -1,7 +1,7 @@
 //! Extractors whose rejections take the documented error shape instead of axum's plain text.
 
-use axum::extract::rejection::{PathRejection, QueryRejection};
-use axum::extract::FromRequestParts;
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
@@ -35,6 +35,26 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Path<T>
             .map(|p| Path(p.0))
             .map_err(|e: PathRejection| {
                 AppError::BadRequest(format!("路径参数无效 / invalid path: {}", e.body_text()))
+            })
+    }
+}
+
+/// A JSON body: only `application/json` (415 otherwise), malformed bodies as `bad_request`.
+pub struct Json<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
+        axum::Json::<T>::from_request(req, state)
+            .await
+            .map(|j| Json(j.0))
+            .map_err(|e: JsonRejection| match e {
+                JsonRejection::MissingJsonContentType(_) => AppError::UnsupportedMediaType,
+                other => AppError::BadRequest(format!(
+                    "请求体无效 / invalid JSON body: {}",
+                    other.body_text()
+                )),
             })
     }
 }

@@ -104,10 +104,10 @@ impl Lang {
     }
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for Lang {
-    type Rejection = Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Lang, Infallible> {
+impl Lang {
+    /// The language a request asks for: the `lang` cookie, else the browser's first choice if it
+    /// is English, else Chinese.
+    pub fn from_request_parts_sync(parts: &Parts) -> Lang {
         let from_cookie = parts
             .headers
             .get_all(header::COOKIE)
@@ -126,7 +126,15 @@ impl<S: Send + Sync> FromRequestParts<S> for Lang {
                 .filter(|l| l.trim().to_ascii_lowercase().starts_with("en"))
                 .map(|_| Lang::En)
         };
-        Ok(from_cookie.or_else(from_browser).unwrap_or_default())
+        from_cookie.or_else(from_browser).unwrap_or_default()
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Lang {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Lang, Infallible> {
+        Ok(Lang::from_request_parts_sync(parts))
     }
 }
 

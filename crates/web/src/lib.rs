@@ -6,18 +6,20 @@
 mod api;
 mod assets;
 mod caller;
+mod csrf;
 mod error;
 mod extract;
 mod health;
 mod i18n;
-mod pages;
+pub(crate) mod pages;
+mod session;
 
 use std::future::Future;
 use std::sync::Arc;
 
 use axum::http::{header, HeaderValue};
 use axum::Router;
-use kexie_store::Store;
+use kexie_store::{LoginPolicy, Store};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
@@ -31,6 +33,12 @@ pub struct Settings {
     pub demo: bool,
     /// Mark cookies `Secure` (when served over HTTPS, directly or behind a proxy).
     pub secure_cookies: bool,
+    /// Lockout and session timeouts.
+    pub policy: LoginPolicy,
+    /// Take the client address from `X-Forwarded-For` (only behind a proxy that sets it).
+    pub trust_proxy: bool,
+    /// The three administrators must set up a second factor (TOTP) before anything else.
+    pub require_totp_for_administrators: bool,
 }
 
 /// Shared by every request: the store and the settings. Nothing else lives in a node's memory,

@@ -4,6 +4,7 @@ mod common;
 
 use common::TestApp;
 use kexie_domain::org::OrgKind;
+use kexie_domain::role::Role;
 use kexie_store::{Backend, NewOrg, Scope};
 use serde_json::Value;
 
@@ -69,8 +70,9 @@ async fn readyz_answers_while_the_database_does_and_503_after(backend: Backend) 
 
 async fn the_start_page_is_a_chinese_page_with_real_figures(backend: Backend) {
     let app = TestApp::start(backend).await;
-    seed(&app).await;
-    let response = app.get("/").await;
+    let root = seed(&app).await;
+    let browser = app.signed_in("province", Role::OrgViewer, Some(root)).await;
+    let response = browser.get("/").await;
     assert_eq!(response.status(), 200);
     assert!(response.headers()["content-type"]
         .to_str()
@@ -86,10 +88,12 @@ async fn the_start_page_is_a_chinese_page_with_real_figures(backend: Backend) {
 
 async fn english_is_selectable(backend: Backend) {
     let app = TestApp::start(backend).await;
-    let response = app.get("/lang?set=en&back=/orgs").await;
+    let root = seed(&app).await;
+    let browser = app.signed_in("province", Role::OrgViewer, Some(root)).await;
+    let response = browser.get("/lang?set=en&back=/orgs").await;
     assert_eq!(response.status(), 303);
     assert_eq!(response.headers()["location"], "/orgs");
-    let html = app.get("/orgs").await.text().await.unwrap();
+    let html = browser.get("/orgs").await.text().await.unwrap();
     assert!(html.contains("<html lang=\"en\">"));
     assert!(html.contains("Organisation network"));
     // Redirects go to local paths only.
@@ -118,7 +122,11 @@ async fn the_openapi_document_describes_the_api(backend: Backend) {
 
 async fn a_bad_request_gets_the_documented_error_shape(backend: Backend) {
     let app = TestApp::start(backend).await;
-    let response = app.get("/api/v1/orgs?page=abc").await;
+    let root = seed(&app).await;
+    let token = app
+        .token(app.account("viewer", Role::OrgViewer, Some(root)).await)
+        .await;
+    let response = app.api(&token, "/api/v1/orgs?page=abc").await;
     assert_eq!(response.status(), 400);
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["error"]["code"], "bad_request");
@@ -130,9 +138,9 @@ async fn a_bad_request_gets_the_documented_error_shape(backend: Backend) {
     assert_eq!(reference.len(), 8);
     assert!(reference.chars().all(|c| c.is_ascii_hexdigit()));
 
-    let response = app.get("/api/v1/orgs?kind=街道").await;
+    let response = app.api(&token, "/api/v1/orgs?kind=街道").await;
     assert_eq!(response.status(), 400);
-    let response = app.get("/api/v1/divisions?parent=12x").await;
+    let response = app.api(&token, "/api/v1/divisions?parent=12x").await;
     assert_eq!(response.status(), 400);
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["error"]["code"], "bad_request");
@@ -148,52 +156,63 @@ async fn unknown_addresses_answer_404_as_json_or_as_a_page(backend: Backend) {
     assert_eq!(response.status(), 404);
     let html = response.text().await.unwrap();
     assert!(html.contains("参考编号"));
-    let response = app.get("/api/v1/orgs/999999").await;
+    let root = seed(&app).await;
+    let token = app
+        .token(app.account("viewer", Role::OrgViewer, Some(root)).await)
+        .await;
+    let response = app.api(&token, "/api/v1/orgs/999999").await;
     assert_eq!(response.status(), 404);
 }
 
 async fn organisations_are_listed_and_shown(backend: Backend) {
     let app = TestApp::start(backend).await;
     let root = seed(&app).await;
-    let list: Value = app.get("/api/v1/orgs").await.json().await.unwrap();
+    let token = app
+        .token(app.account("viewer", Role::OrgViewer, Some(root)).await)
+        .await;
+    let list: Value = app.api(&token, "/api/v1/orgs").await.json().await.unwrap();
     assert_eq!(list["total"], 2);
     let children: Value = app
-        .get(&format!("/api/v1/orgs/{root}/children"))
+        .api(&token, &format!("/api/v1/orgs/{root}/children"))
         .await
         .json()
         .await
         .unwrap();
     assert_eq!(children["items"][0]["name"], "哈尔滨市科学技术协会");
     let one: Value = app
-        .get(&format!("/api/v1/orgs/{root}"))
+        .api(&token, &format!("/api/v1/orgs/{root}"))
         .await
         .json()
         .await
         .unwrap();
     assert_eq!(one["division_name"], "黑龙江省");
-    let html = app
+    let browser = app.signed_in("province", Role::OrgViewer, Some(root)).await;
+    let html = browser
         .get(&format!("/orgs/{root}"))
         .await
         .text()
         .await
         .unwrap();
     assert!(html.contains("哈尔滨市科学技术协会"));
-    let html = app.get("/orgs?q=hrb").await.text().await.unwrap();
+    let html = browser.get("/orgs?q=hrb").await.text().await.unwrap();
     assert!(html.contains("哈尔滨市科学技术协会"));
     assert!(!html.contains("黑龙江省科学技术协会</a>"));
 }
 
 async fn divisions_are_found_by_pinyin_initials(backend: Backend) {
     let app = TestApp::start(backend).await;
+    let token = app
+        .token(app.account("sysadmin", Role::SystemAdmin, None).await)
+        .await;
     let found: Value = app
-        .get("/api/v1/divisions?q=hrb")
+        .api(&token, "/api/v1/divisions?q=hrb")
         .await
         .json()
         .await
         .unwrap();
     assert_eq!(found[0]["name"], "哈尔滨市");
     let children: Value = app
-        .get("/api/v1/divisions?parent=23")
+        .api(&token, "/api/v1/divisions?parent=23")
         .await
         .json()
         .await
@@ -210,11 +229,11 @@ async fn the_demo_banner_shows_in_demo_mode(backend: Backend) {
         },
     )
     .await;
-    let html = app.get("/").await.text().await.unwrap();
+    let html = app.get("/login").await.text().await.unwrap();
     assert!(html.contains("演示模式"));
     let plain = TestApp::start(backend).await;
     assert!(!plain
-        .get("/")
+        .get("/login")
         .await
         .text()
         .await

@@ -1,9 +1,11 @@
 //! One module per command, each with its own `run`.
 
+mod audit;
 mod config;
 mod demo;
 mod migrate;
 mod serve;
+mod user;
 
 use std::path::Path;
 
@@ -19,6 +21,8 @@ pub async fn run(cli: Cli) -> CmdResult {
         Command::Migrate(args) => migrate::run(&cli.global, args).await,
         Command::Demo(args) => demo::run(&cli.global, args).await,
         Command::Config(cmd) => config::run(cmd),
+        Command::User(cmd) => user::run(&cli.global, cmd).await,
+        Command::Audit(cmd) => audit::run(&cli.global, cmd).await,
     }
 }
 
@@ -64,6 +68,14 @@ fn ensure_dir(dir: &Path) -> Result<(), Failure> {
         let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
     }
     Ok(())
+}
+
+/// The operator at the command line, for the audit trail: the login name of the OS user.
+pub fn operator() -> kexie_store::Actor {
+    let user = std::env::var("USER")
+        .or_else(|_| std::env::var("LOGNAME"))
+        .unwrap_or_else(|_| "unknown".into());
+    kexie_store::Actor::local(format!("cli:{user}"))
 }
 
 /// Prints a value as the one JSON document of a `--json` command.

@@ -18,6 +18,11 @@ pub async fn run(global: &Global, args: ServeArgs) -> CmdResult {
             summary.orgs, summary.persons, summary.orgs, summary.persons
         );
     }
+    let demo_accounts = if args.demo {
+        store.reset_demo_accounts().await?
+    } else {
+        Vec::new()
+    };
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .map_err(|e| {
@@ -31,11 +36,28 @@ pub async fn run(global: &Global, args: ServeArgs) -> CmdResult {
         .map_err(|e| Failure::Runtime(e.to_string()))?;
     println!("Kexie 已启动 / Kexie is running: http://{address}");
     println!("数据库 / database: {}", config.database_display());
+    if !demo_accounts.is_empty() {
+        println!();
+        println!("演示账号（密码仅本次启动有效，每次启动重新生成） / demo accounts (new passwords at every start):");
+        for a in &demo_accounts {
+            println!(
+                "  {:<16} {:<22} {:<15} {}",
+                a.username,
+                a.password,
+                a.role,
+                a.org.clone().unwrap_or_default()
+            );
+        }
+        println!();
+    }
     let state = AppState::new(
         store.clone(),
         Settings {
             demo: args.demo,
             secure_cookies: config.secure_cookies,
+            policy: config.policy,
+            trust_proxy: config.trust_proxy,
+            require_totp_for_administrators: config.require_totp_for_administrators,
         },
     );
     kexie_web::serve(listener, state, shutdown_signal())

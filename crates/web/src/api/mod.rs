@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, described by the OpenAPI document at `/api/v1/openapi.json`
 //! and browsable at `/api/docs/`.
 
+mod auth;
 mod divisions;
 mod orgs;
 mod persons;
@@ -16,6 +17,7 @@ use crate::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .merge(auth::router())
         .merge(orgs::router())
         .merge(divisions::router())
         .merge(persons::router())
@@ -32,6 +34,8 @@ pub fn router() -> Router<AppState> {
         version = "1"
     ),
     paths(
+        auth::login,
+        auth::me,
         orgs::list,
         orgs::get_one,
         orgs::children,
@@ -42,7 +46,10 @@ pub fn router() -> Router<AppState> {
         stats::overview,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
+    modifiers(&BearerAuth),
+    security(("bearer" = [])),
     tags(
+        (name = "auth", description = "登录 / sign-in and bearer tokens"),
         (name = "orgs", description = "组织体系 / organisation network"),
         (name = "divisions", description = "行政区划 / official divisions"),
         (name = "persons", description = "人才库 / science and technology workers"),
@@ -50,6 +57,20 @@ pub fn router() -> Router<AppState> {
     )
 )]
 struct ApiDoc;
+
+/// Declares the bearer scheme every operation but sign-in requires.
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
 
 /// The OpenAPI document.
 pub fn openapi() -> utoipa::openapi::OpenApi {

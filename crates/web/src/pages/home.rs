@@ -2,9 +2,10 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
+use kexie_domain::role::Role;
 use kexie_store::{OrgSummary, Overview};
 
 use super::{charts, render, Chrome};
@@ -28,6 +29,14 @@ struct HomePage {
 
 async fn home(State(state): State<AppState>, caller: Caller) -> Result<Response, PageError> {
     let lang = caller.lang;
+    // The three administrators see no organisation data: their start page is their tool.
+    match caller.role() {
+        Role::AuditAdmin => return Ok(Redirect::to("/audit").into_response()),
+        Role::SystemAdmin | Role::SecurityAdmin => {
+            return Ok(Redirect::to("/admin/accounts").into_response())
+        }
+        _ => {}
+    }
     let store = state.store();
     let overview = store
         .overview(&caller.scope)
@@ -52,7 +61,7 @@ async fn home(State(state): State<AppState>, caller: Caller) -> Result<Response,
         "—".into()
     };
     let page = HomePage {
-        c: Chrome::new(&state, lang, lang.t("home.title"), "home"),
+        c: Chrome::new(&state, &caller, lang.t("home.title"), "home"),
         overview,
         roots,
         kind_chart,

@@ -1,5 +1,8 @@
 //! HTML pages: one typed template per page, laid out by `templates/layouts/base.html`.
 
+mod accounts;
+mod audit;
+pub(crate) mod auth;
 mod charts;
 mod home;
 mod lang;
@@ -11,6 +14,9 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::Router;
 
+use kexie_domain::role::Role;
+
+use crate::caller::Caller;
 use crate::error::{AppError, PageError};
 use crate::i18n::Lang;
 use crate::AppState;
@@ -21,29 +27,78 @@ pub fn router() -> Router<AppState> {
         .merge(orgs::router())
         .merge(persons::router())
         .merge(lang::router())
+        .merge(auth::router())
+        .merge(accounts::router())
+        .merge(audit::router())
 }
 
-/// What every page's frame needs: language, title, the active menu entry, the demo banner.
+/// What every page's frame needs: language, title, the active menu entry, the demo banner, who
+/// is signed in and the CSRF token of the sign-out form.
 pub struct Chrome {
     pub lang: Lang,
     pub title: String,
     pub nav: &'static str,
     pub demo: bool,
+    pub user: Option<String>,
+    pub role: Option<Role>,
+    pub csrf: String,
 }
 
 impl Chrome {
     pub fn new(
         state: &AppState,
-        lang: Lang,
+        caller: &Caller,
         title: impl Into<String>,
         nav: &'static str,
     ) -> Chrome {
         Chrome {
-            lang,
+            lang: caller.lang,
             title: title.into(),
             nav,
             demo: state.settings().demo,
+            user: Some(
+                caller
+                    .account
+                    .display_name
+                    .clone()
+                    .unwrap_or_else(|| caller.account.username.clone()),
+            ),
+            role: Some(caller.account.role),
+            csrf: caller.csrf.clone(),
         }
+    }
+
+    /// The frame of a page shown before sign-in.
+    pub fn public(state: &AppState, lang: Lang, title: impl Into<String>, csrf: String) -> Chrome {
+        Chrome {
+            lang,
+            title: title.into(),
+            nav: "",
+            demo: state.settings().demo,
+            user: None,
+            role: None,
+            csrf,
+        }
+    }
+
+    /// Organisation pages: for organisation roles and members.
+    pub fn shows_org_pages(&self) -> bool {
+        self.role.is_some_and(|r| !r.is_administrator())
+    }
+
+    pub fn shows_accounts(&self) -> bool {
+        self.role
+            .is_some_and(|r| matches!(r, Role::SystemAdmin | Role::SecurityAdmin | Role::OrgAdmin))
+    }
+
+    pub fn shows_audit(&self) -> bool {
+        self.role == Some(Role::AuditAdmin)
+    }
+
+    pub fn role_name(&self) -> &'static str {
+        self.role
+            .map(|r| self.lang.t(&format!("role.{}", r.code())))
+            .unwrap_or("")
     }
 
     /// Shorthand for templates: `c.t(…)` looks a key up in the page language.
@@ -127,6 +182,9 @@ pub fn error_page(lang: Lang, status: StatusCode, message: &str, reference: &str
             title: lang.t("error.title").to_string(),
             nav: "",
             demo: false,
+            user: None,
+            role: None,
+            csrf: String::new(),
         },
         status: status.as_u16(),
         message,

@@ -81,7 +81,7 @@ async fn list(
         .map(|k| (k.code(), lang.kind(k.code())))
         .collect();
     let page = OrgsPage {
-        c: Chrome::new(&state, lang, lang.t("orgs.title"), "orgs"),
+        c: Chrome::new(&state, &caller, lang.t("orgs.title"), "orgs"),
         q,
         kind,
         kinds,
@@ -139,7 +139,7 @@ async fn show(
         .await
         .map_err(fail)?;
     let page = OrgPage {
-        c: Chrome::new(&state, lang, org.name.clone(), "orgs"),
+        c: Chrome::new(&state, &caller, org.name.clone(), "orgs"),
         org,
         ancestors,
         children,

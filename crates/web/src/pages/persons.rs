@@ -49,7 +49,7 @@ async fn list(
         .await
         .map_err(|e| PageError(e.into(), lang))?;
     let page = PersonsPage {
-        c: Chrome::new(&state, lang, lang.t("persons.title"), "persons"),
+        c: Chrome::new(&state, &caller, lang.t("persons.title"), "persons"),
         pager: Pager::new(page, PER_PAGE, total, format!("q={}", url_encode(&q))),
         q,
         persons,

@@ -4,8 +4,10 @@
 
 use std::net::SocketAddr;
 
+use kexie_domain::org::OrgKind;
+use kexie_domain::role::Role;
 use kexie_store::testing::TestDb;
-use kexie_store::{Backend, Store};
+use kexie_store::{Actor, Backend, NewAccount, NewOrg, Scope, Store};
 use kexie_web::{AppState, Settings};
 use tokio::sync::oneshot;
 
@@ -53,6 +55,151 @@ impl TestApp {
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client.get(self.url(path)).send().await.unwrap()
+    }
+
+    /// A browser of its own (its own cookie jar).
+    pub fn browser(&self) -> Browser {
+        Browser {
+            base: format!("http://{}", self.addr),
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .cookie_store(true)
+                .build()
+                .unwrap(),
+        }
+    }
+
+    /// Creates an account with `PASSWORD` that need not change it.
+    pub async fn account(&self, username: &str, role: Role, org_id: Option<i64>) -> i64 {
+        self.store()
+            .create_account(
+                &Scope::everything(),
+                &NewAccount {
+                    username: username.into(),
+                    display_name: None,
+                    role,
+                    org_id,
+                    person_id: None,
+                    password: PASSWORD.into(),
+                    must_change_password: false,
+                },
+            )
+            .await
+            .unwrap()
+            .account_id
+    }
+
+    /// A bearer token for an account.
+    pub async fn token(&self, account_id: i64) -> String {
+        self.store()
+            .create_token(account_id, "test", 1, &Actor::local("test"))
+            .await
+            .unwrap()
+            .1
+    }
+
+    /// GET an API path with a bearer token.
+    pub async fn api(&self, token: &str, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// A browser signed in as a new account of `role` at `org_id`.
+    pub async fn signed_in(&self, username: &str, role: Role, org_id: Option<i64>) -> Browser {
+        self.account(username, role, org_id).await;
+        let browser = self.browser();
+        let response = browser.sign_in(username, PASSWORD).await;
+        assert_eq!(response.status(), 303, "sign-in of {username}");
+        browser
+    }
+
+    /// Creates an organisation (everything scope) and returns its id.
+    pub async fn org(&self, code: &str, name: &str, parent: Option<i64>, division: &str) -> i64 {
+        self.store()
+            .create_org(
+                &Scope::everything(),
+                &NewOrg {
+                    code: code.into(),
+                    name: name.into(),
+                    kind: Some(OrgKind::Kexie),
+                    parent_id: parent,
+                    division_code: Some(division.into()),
+                    ..NewOrg::default()
+                },
+            )
+            .await
+            .unwrap()
+            .org_id
+    }
+}
+
+/// The password every test account gets.
+pub const PASSWORD: &str = "Songhua-River-2017";
+
+/// A browser: a client with its own cookies, following no redirects.
+pub struct Browser {
+    pub base: String,
+    pub client: reqwest::Client,
+}
+
+impl Browser {
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{}", self.base, path))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// The CSRF token of the first form on a page.
+    pub async fn csrf(&self, path: &str) -> String {
+        let html = self.get(path).await.text().await.unwrap();
+        let marker = "name=\"_csrf\" value=\"";
+        let start = html.find(marker).expect("a form with a CSRF token") + marker.len();
+        html[start..start + html[start..].find('"').unwrap()].to_string()
+    }
+
+    /// POSTs a form with the page's CSRF token added.
+    pub async fn post_form(
+        &self,
+        path: &str,
+        csrf: &str,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let mut all: Vec<(&str, &str)> = fields.to_vec();
+        all.push(("_csrf", csrf));
+        self.client
+            .post(format!("{}{}", self.base, path))
+            .form(&all)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn sign_in(&self, username: &str, password: &str) -> reqwest::Response {
+        let csrf = self.csrf("/login").await;
+        self.post_form(
+            "/login",
+            &csrf,
+            &[("username", username), ("password", password)],
+        )
+        .await
+    }
+
+    /// The session cookie's value, if signed in.
+    pub fn session_cookie(&self, response: &reqwest::Response) -> Option<String> {
+        response
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|v| v.strip_prefix("kexie_session="))
+            .map(|v| v.split(';').next().unwrap_or("").to_string())
+            .filter(|v| !v.is_empty())
     }
 }
 
