@@ -84,9 +84,7 @@ impl TestDb {
 impl TestDb {
     /// Runs SQL on a connection of its own, bypassing the store (tests of tampering).
     pub async fn raw(&self, sql: &str) -> Result<(), sqlx::Error> {
-        let mut conn = sqlx::AnyConnection::connect(&self.url).await?;
-        sqlx::raw_sql(sql).execute(&mut conn).await?;
-        conn.close().await
+        raw_sql(&self.url, sql).await
     }
 
     /// The SQLite database's files (main file and write-ahead log), for tests that look at the
@@ -101,6 +99,15 @@ impl TestDb {
             None => Vec::new(),
         }
     }
+}
+
+/// Runs SQL on a database by URL, bypassing the store: tests that tamper with the data behind
+/// Kexie's back use it.
+pub async fn raw_sql(url: &str, sql: &str) -> Result<(), sqlx::Error> {
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(url).await?;
+    sqlx::raw_sql(sql).execute(&mut conn).await?;
+    conn.close().await
 }
 
 /// Makes a test per database of each async fn taking `&TestDb`: `sqlite::name` always,

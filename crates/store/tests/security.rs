@@ -22,6 +22,7 @@ stories!(
     administrator_accounts_see_no_personal_data,
     account_scopes_follow_their_organisation,
     roles_cannot_cross_between_organisation_and_administrator,
+    an_action_whose_audit_record_cannot_be_written_does_not_happen,
 );
 
 const PASSWORD: &str = "Heilongjiang-2017-kx";
@@ -529,4 +530,48 @@ mod at_rest {
             let _ = text.contains("138****5678");
         }
     }
+}
+
+async fn an_action_whose_audit_record_cannot_be_written_does_not_happen(db: &TestDb) {
+    let store = &db.store;
+    let (p, _) = county(store).await;
+    let block = match store.backend() {
+        kexie_store::Backend::Sqlite => {
+            "create trigger audit_block before insert on audit_log begin select raise(abort, 'audit disk full'); end;"
+        }
+        kexie_store::Backend::Postgres => {
+            "create function audit_block() returns trigger language plpgsql as $$ begin raise exception 'audit disk full'; end; $$; \
+             create trigger audit_block before insert on audit_log for each row execute function audit_block();"
+        }
+    };
+    db.raw(block).await.unwrap();
+    let all = Scope::everything();
+    let created = store
+        .create_org(
+            &all,
+            &NewOrg {
+                code: "NEW".into(),
+                name: "新组织".into(),
+                parent_id: Some(p),
+                ..NewOrg::default()
+            },
+        )
+        .await;
+    assert!(created.is_err());
+    assert!(matches!(
+        store.org_by_code(&all, "NEW").await,
+        Err(StoreError::NotFound)
+    ));
+    let person = store
+        .create_person(
+            &all,
+            &NewPerson {
+                org_id: p,
+                name: "林晓".into(),
+                ..NewPerson::default()
+            },
+        )
+        .await;
+    assert!(person.is_err());
+    assert_eq!(store.list_persons(&all, None, 10, 0).await.unwrap().1, 0);
 }

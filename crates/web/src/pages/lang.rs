@@ -1,6 +1,6 @@
 //! Choosing the interface language: a preference cookie, then back to where the person was.
 
-use axum::extract::Query;
+use crate::extract::Query;
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -12,7 +12,7 @@ use crate::AppState;
 
 #[derive(Deserialize)]
 struct LangQuery {
-    set: String,
+    set: Option<String>,
     back: Option<String>,
 }
 
@@ -21,7 +21,7 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn set_lang(Query(q): Query<LangQuery>) -> Response {
-    let lang = Lang::parse(&q.set).unwrap_or_default();
+    let lang = q.set.as_deref().and_then(Lang::parse).unwrap_or_default();
     // Only local paths: never redirect to another site.
     let back = q
         .back
