@@ -7,11 +7,13 @@
 
 mod accounts;
 mod audit;
+mod coverage;
 mod crypto;
 pub mod demo;
 mod divisions;
 mod error;
 mod migrate;
+mod org_changes;
 mod orgs;
 mod persons;
 mod scope;
@@ -21,9 +23,11 @@ pub mod testing;
 
 pub use accounts::{random_hex, Account, LoginOutcome, LoginPolicy, NewAccount, SessionInfo};
 pub use audit::{AuditFilter, AuditRecord, AuditVerification, Outcome};
+pub use coverage::{Coverage, CoverageGap, CoverageLevel};
 pub use crypto::{Algorithm, FieldCipher, KeyError};
 pub use divisions::Division;
 pub use error::{StoreError, StoreResult};
+pub use org_changes::{GroupMembership, OrgHistoryEntry, OrgPatch};
 pub use orgs::{NewOrg, Org, OrgFilter, OrgSummary};
 pub use persons::{NewPerson, PersonRow};
 pub use scope::{Actor, Scope};

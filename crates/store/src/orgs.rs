@@ -7,7 +7,6 @@ use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use crate::audit::Outcome;
 use crate::divisions::escape_like;
 use crate::sql::{Sql, Value};
 use crate::{now_ms, Scope, Store, StoreError, StoreResult};
@@ -196,13 +195,12 @@ impl Store {
             .bind(org_id)
             .execute(&mut *tx)
             .await?;
-        self.audit_in(
+        self.record_history(
             &mut tx,
-            scope.actor(),
-            "org.create",
-            &format!("org:{org_id}"),
-            Outcome::Ok,
-            &format!("code={}", new.code.trim()),
+            scope,
+            org_id,
+            "create",
+            &serde_json::json!({"code": [null, new.code.trim()], "parent_id": [null, new.parent_id]}),
         )
         .await?;
         tx.commit().await?;
