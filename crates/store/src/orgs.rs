@@ -142,9 +142,26 @@ impl Store {
             Some(p) => (p.path.clone(), p.depth + 1),
             None => ("/".to_string(), 1),
         };
+        let mut tx = self.write.begin().await?;
+        let (org_id, _) = self
+            .insert_org(&mut tx, scope, new, &parent_path, depth)
+            .await?;
+        tx.commit().await?;
+        self.org(scope, org_id).await
+    }
+
+    /// Inserts an organisation under a parent whose path and depth the caller has checked, with
+    /// its history and audit records, inside the caller's transaction. Returns its id and path.
+    pub(crate) async fn insert_org(
+        &self,
+        tx: &mut sqlx::AnyConnection,
+        scope: &Scope,
+        new: &NewOrg,
+        parent_path: &str,
+        depth: i64,
+    ) -> StoreResult<(i64, String)> {
         let now = now_ms();
         let phone = new.contact_phone.as_deref().filter(|p| !p.is_empty());
-        let mut tx = self.write.begin().await?;
         let mut sql = Sql::new(
             "insert into org (code, name, short_name, kind, division_code, parent_id, path, depth, \
              credit_code, established, status, address, contact_name, contact_phone_enc, \
@@ -190,21 +207,21 @@ impl Store {
                 )
             })?
             .try_get("org_id")?;
+        let path = format!("{parent_path}{org_id}/");
         sqlx::query("update org set path = $1 where org_id = $2")
-            .bind(format!("{parent_path}{org_id}/"))
+            .bind(&path)
             .bind(org_id)
             .execute(&mut *tx)
             .await?;
         self.record_history(
-            &mut tx,
+            &mut *tx,
             scope,
             org_id,
             "create",
             &serde_json::json!({"code": [null, new.code.trim()], "parent_id": [null, new.parent_id]}),
         )
         .await?;
-        tx.commit().await?;
-        self.org(scope, org_id).await
+        Ok((org_id, path))
     }
 
     /// One organisation, if it is in scope.
