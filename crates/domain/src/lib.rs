@@ -15,6 +15,7 @@ pub mod org;
 pub mod password;
 pub mod phone;
 pub mod pinyin;
+pub mod plan_text;
 pub mod role;
 pub mod text;
 pub mod totp;
