@@ -50,6 +50,67 @@ pub enum Command {
     /// The audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Which divisions below a county-or-higher 科协 have a 科协 of their own.
+    Coverage(CoverageArgs),
+    /// The official division tree.
+    #[command(subcommand)]
+    Divisions(DivisionsCommand),
+    /// Import a spreadsheet (.xlsx, .xls, .csv): all of it or nothing.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Export to .xlsx.
+    #[command(subcommand)]
+    Export(ExportCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Organisations: columns 代码, 名称, 简称, 类型, 上级代码, 区划代码, 统一社会信用代码, 成立日期,
+    /// 状态, 地址, 联系人, 联系电话, 备注 (matched by header, in any order).
+    Orgs(ImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    pub file: std::path::PathBuf,
+    /// Check everything, write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// An organisation and everything below it, in the import layout.
+    Orgs(ExportOrgsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExportOrgsArgs {
+    /// The code of the organisation at the top.
+    #[arg(long)]
+    pub org: String,
+    #[arg(long)]
+    pub out: std::path::PathBuf,
+    /// Write full phone numbers instead of masks (recorded in the audit trail).
+    #[arg(long)]
+    pub unmasked: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CoverageArgs {
+    /// The 科协's code.
+    #[arg(long)]
+    pub org: String,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DivisionsCommand {
+    /// Reload the shipped division tree (new codes added, names updated, villages kept).
+    Load(JsonFlag),
 }
 
 #[derive(Debug, Subcommand)]

@@ -279,3 +279,150 @@ fn audit_purge_needs_yes_and_keeps_young_records() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("180"));
 }
+
+#[test]
+fn organisations_round_trip_through_xlsx() {
+    let a = tempfile::tempdir().unwrap();
+    assert!(kexie(a.path(), &["demo"]).status.success());
+    let first = a.path().join("orgs.xlsx");
+    let out = kexie(
+        a.path(),
+        &[
+            "export",
+            "orgs",
+            "--org",
+            "23KX",
+            "--out",
+            first.to_str().unwrap(),
+            "--unmasked",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    let b = tempfile::tempdir().unwrap();
+    let dry = kexie(
+        b.path(),
+        &[
+            "import",
+            "orgs",
+            first.to_str().unwrap(),
+            "--dry-run",
+            "--json",
+        ],
+    );
+    assert!(
+        dry.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dry.stdout)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&dry.stdout).unwrap();
+    assert_eq!(report["errors"].as_array().unwrap().len(), 0);
+    let rows = report["rows"].as_u64().unwrap();
+    assert!(rows > 20, "{rows}");
+    assert_eq!(report["valid"], rows);
+    let real = kexie(b.path(), &["import", "orgs", first.to_str().unwrap()]);
+    assert!(real.status.success(), "{}", stderr(&real));
+
+    let second = b.path().join("again.xlsx");
+    let out = kexie(
+        b.path(),
+        &[
+            "export",
+            "orgs",
+            "--org",
+            "23KX",
+            "--out",
+            second.to_str().unwrap(),
+            "--unmasked",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let read = |p: &std::path::Path| {
+        kexie_office::read_sheet(p, &kexie_office::Limits::default()).unwrap()
+    };
+    let (x, y) = (read(&first), read(&second));
+    assert_eq!(x.headers, y.headers);
+    let mut xr = x.rows.clone();
+    let mut yr = y.rows.clone();
+    xr.sort();
+    yr.sort();
+    assert_eq!(xr, yr, "the second export equals the first");
+}
+
+#[test]
+fn a_file_with_errors_is_reported_row_by_row_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    kexie(dir.path(), &["demo"]);
+    let csv = dir.path().join("bad.csv");
+    std::fs::write(
+        &csv,
+        "名称,代码,类型,上级代码,统一社会信用代码\n\
+         新企业科协,NEW1,企业科协,2301KX,\n\
+         ,NEW2,学会,23KX,\n\
+         坏代码,NEW3,科协,23KX,91350100M000100Y44\n\
+         无上级,NEW4,科协,NOPE,\n",
+    )
+    .unwrap();
+    let out = kexie(
+        dir.path(),
+        &["import", "orgs", csv.to_str().unwrap(), "--json"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let errors: Vec<(u64, String)> = report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["row"].as_u64().unwrap(),
+                e["code"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(errors.contains(&(3, "field.required".into())), "{errors:?}");
+    assert!(
+        errors.contains(&(4, "credit_code.checksum".into())),
+        "{errors:?}"
+    );
+    assert!(errors.contains(&(5, "parent.unknown".into())), "{errors:?}");
+    assert_eq!(report["rows"], 4);
+    assert_eq!(report["valid"], 1);
+    // Nothing was written: the valid first row is not there either.
+    let export = dir.path().join("check.xlsx");
+    kexie(
+        dir.path(),
+        &[
+            "export",
+            "orgs",
+            "--org",
+            "2301KX",
+            "--out",
+            export.to_str().unwrap(),
+        ],
+    );
+    let sheet = kexie_office::read_sheet(&export, &kexie_office::Limits::default()).unwrap();
+    assert!(!sheet.rows.iter().any(|r| r[0] == "NEW1"));
+}
+
+#[test]
+fn coverage_prints_json_with_every_level_below() {
+    let dir = tempfile::tempdir().unwrap();
+    kexie(dir.path(), &["demo"]);
+    let out = kexie(dir.path(), &["coverage", "--org", "23KX", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let levels: Vec<&str> = doc["levels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["level"].as_str().unwrap())
+        .collect();
+    assert_eq!(levels, ["city", "county", "township"]);
+    // The demo gives every city and county a 科协.
+    assert_eq!(doc["levels"][0]["covered"], doc["levels"][0]["divisions"]);
+    assert_eq!(doc["levels"][1]["covered"], doc["levels"][1]["divisions"]);
+    assert!(doc["levels"][2]["gaps"].as_array().unwrap().len() > 1000);
+    let unknown = kexie(dir.path(), &["coverage", "--org", "NOPE"]);
+    assert_eq!(unknown.status.code(), Some(2));
+}

@@ -1,2 +1,35 @@
-//! Spreadsheets in and out, Word reports: parsing, column mapping, row validation.
-//! Built with the organisation and people imports (issues 4 and 5).
+//! Spreadsheets in and out: reading uploaded files safely, mapping their columns, validating
+//! rows with `kexie-domain`, and writing exports that spreadsheets cannot turn into formulas.
+//!
+//! A file enters through [`read_sheet`] / [`read_sheet_bytes`] (bounded by [`Limits`]), becomes
+//! a [`Sheet`] of text, and an import such as [`parse_org_sheet`] turns it into typed rows and an
+//! [`ImportReport`]. Exports go through [`XlsxWriter`].
+
+mod biff;
+pub mod cells;
+mod cfb;
+pub mod columns;
+mod csv_in;
+pub mod error;
+mod grid;
+pub mod limits;
+mod org_order;
+pub mod org_template;
+pub mod orgs;
+pub mod phone;
+pub mod report;
+pub mod sheet;
+mod xls_in;
+mod xlsx_in;
+pub mod xlsx_out;
+
+pub use cells::{parse_bool_zh, parse_date, safe_cell, CellError};
+pub use columns::{ColumnMap, ColumnSpec};
+pub use error::OfficeError;
+pub use limits::Limits;
+pub use org_template::{org_template, ORG_HEADERS};
+pub use orgs::{parse_org_sheet, OrgRow, ORG_COLUMNS};
+pub use phone::parse_phone;
+pub use report::{Duplicate, ImportReport, RowError};
+pub use sheet::{read_sheet, read_sheet_bytes, Sheet};
+pub use xlsx_out::XlsxWriter;

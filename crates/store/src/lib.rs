@@ -30,8 +30,8 @@ pub use divisions::Division;
 pub use error::{StoreError, StoreResult};
 pub use org_changes::{GroupMembership, OrgHistoryEntry, OrgPatch};
 pub use org_import::{ImportOrg, ImportOutcome, ImportProblem};
-pub use orgs::{NewOrg, Org, OrgFilter, OrgSummary};
-pub use persons::{NewPerson, PersonRow};
+pub use orgs::{NewOrg, Org, OrgExport, OrgFilter, OrgSummary};
+pub use persons::{Identity, MembershipRow, NewPerson, PersonRow};
 pub use scope::{Actor, Scope};
 pub use stats::{KindCount, Overview};
 

@@ -102,10 +102,10 @@ impl Store {
         org_id: i64,
         patch: &OrgPatch,
     ) -> StoreResult<Org> {
+        let old = self.org(scope, org_id).await?;
         if !scope.can_write() {
             return Err(StoreError::Forbidden);
         }
-        let old = self.org(scope, org_id).await?;
         if let Some(parent) = patch.parent_id.filter(|p| Some(*p) != old.parent_id) {
             self.move_org(scope, org_id, parent).await?;
         }
@@ -219,11 +219,11 @@ impl Store {
         org_id: i64,
         new_parent_id: i64,
     ) -> StoreResult<Org> {
+        let org = self.org(scope, org_id).await?;
+        let parent = self.org(scope, new_parent_id).await?;
         if !scope.can_write() {
             return Err(StoreError::Forbidden);
         }
-        let org = self.org(scope, org_id).await?;
-        let parent = self.org(scope, new_parent_id).await?;
         if parent.path.starts_with(&org.path) {
             return Err(StoreError::Invalid(
                 "不能把组织移到它自己或它的下级之下 / cannot move an organisation under itself"
@@ -267,10 +267,10 @@ impl Store {
     /// Dissolves an organisation (status `dissolved`, history kept). Refused while it still has
     /// organisations below it that are not dissolved.
     pub async fn dissolve_org(&self, scope: &Scope, org_id: i64) -> StoreResult<Org> {
+        let org = self.org(scope, org_id).await?;
         if !scope.can_write() {
             return Err(StoreError::Forbidden);
         }
-        let org = self.org(scope, org_id).await?;
         let live_children: i64 = sqlx::query(
             "select count(*) as n from org where parent_id = $1 and status <> 'dissolved'",
         )
@@ -339,11 +339,11 @@ impl Store {
         host_org: i64,
         joined: Option<&str>,
     ) -> StoreResult<i64> {
+        self.org(scope, member_org).await?;
+        let host = self.org(scope, host_org).await?;
         if !scope.can_write() {
             return Err(StoreError::Forbidden);
         }
-        self.org(scope, member_org).await?;
-        let host = self.org(scope, host_org).await?;
         if !matches!(host.kind.as_str(), "kexie" | "society") {
             return Err(StoreError::Invalid(
                 "团体会员只能加入科协或学会 / group members join a 科协 or a society".into(),

@@ -57,6 +57,8 @@ impl Store {
         // refer to them, and the transaction's rows are not visible to other connections.
         let mut created: HashMap<String, Placed> = HashMap::new();
         let mut kexie_by_division: HashMap<String, Placed> = HashMap::new();
+        // Codes of the rows already looked at, written or not.
+        let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
         let mut tx = self.write.begin().await?;
         for item in rows {
             let problem = |column, code, message: String| ImportProblem {
@@ -66,6 +68,7 @@ impl Store {
                 message,
             };
             let code = item.org.code.trim().to_string();
+            seen.insert(code.clone());
             let exists: i64 = sqlx::query("select count(*) as n from org where code = $1")
                 .bind(&code)
                 .fetch_one(&mut *tx)
@@ -97,6 +100,9 @@ impl Store {
             {
                 Some(parent_code) => match created.get(parent_code) {
                     Some((id, path, depth)) => Some((*id, path.clone(), *depth)),
+                    // The parent is a row of this file that was not written (it, or a row
+                    // before it, has a problem): its own problem is reported, not this one.
+                    None if seen.contains(parent_code) => continue,
                     None => match self.org_by_code(scope, parent_code).await {
                         Ok(p) => Some((p.org_id, p.path, p.depth)),
                         Err(StoreError::NotFound) => {

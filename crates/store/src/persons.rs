@@ -31,6 +31,27 @@ pub struct PersonRow {
     pub grassroots: bool,
 }
 
+/// A person's unmasked identity fields.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Identity {
+    pub id_number: Option<String>,
+    pub mobile: Option<String>,
+}
+
+/// A membership as a person's page shows it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MembershipRow {
+    pub membership_id: i64,
+    pub org_id: i64,
+    pub org_name: String,
+    pub number: Option<String>,
+    pub member_type: String,
+    pub status: String,
+    pub joined: Option<String>,
+}
+
 /// A person to register, already parsed and validated by the domain types.
 #[derive(Debug, Clone, Default)]
 pub struct NewPerson {
@@ -82,10 +103,10 @@ impl Store {
     /// already registered is a conflict.
     #[tracing::instrument(skip_all, err)]
     pub async fn create_person(&self, scope: &Scope, new: &NewPerson) -> StoreResult<PersonRow> {
+        self.org(scope, new.org_id).await?;
         if !scope.can_write() {
             return Err(StoreError::Forbidden);
         }
-        self.org(scope, new.org_id).await?;
         let cipher = self.cipher();
         let id = new.id_number.as_deref().filter(|s| !s.is_empty());
         let mobile = new.mobile.as_deref().filter(|s| !s.is_empty());
@@ -173,18 +194,13 @@ impl Store {
         person_from_row(&row)
     }
 
-    /// The full ID number of a person in scope, for a caller allowed to unmask. The caller
-    /// records the unmasking in the audit trail.
-    pub async fn person_id_number(
-        &self,
-        scope: &Scope,
-        person_id: i64,
-    ) -> StoreResult<Option<String>> {
-        if !scope.can_unmask() {
-            return Err(StoreError::Forbidden);
-        }
-        let mut sql =
-            Sql::new("select p.id_number_enc from person p join org o on o.org_id = p.org_id where p.person_id = ");
+    /// The full ID number and mobile of a person in scope, for a caller allowed to unmask. The
+    /// unmasking is recorded before anything is revealed: no record, no number.
+    pub async fn person_identity(&self, scope: &Scope, person_id: i64) -> StoreResult<Identity> {
+        let mut sql = Sql::new(
+            "select p.id_number_enc, p.mobile_enc from person p join org o on o.org_id = p.org_id \
+             where p.person_id = ",
+        );
         sql.bind_int(person_id);
         scope.filter_person(&mut sql);
         let row = sql
@@ -192,23 +208,40 @@ impl Store {
             .fetch_optional(&self.read)
             .await?
             .ok_or(StoreError::NotFound)?;
-        let sealed: Option<Vec<u8>> = row.try_get("id_number_enc")?;
-        // Recorded before the number is revealed: no record, no number.
+        if !scope.can_unmask() {
+            return Err(StoreError::Forbidden);
+        }
         self.audit(
             scope.actor(),
             "person.unmask",
             &format!("person:{person_id}"),
             Outcome::Ok,
-            "field=id_number",
+            "fields=id_number,mobile",
         )
         .await?;
-        sealed
-            .map(|s| {
-                self.cipher()
-                    .decrypt("person.id_number", &s)
-                    .map_err(|e| StoreError::Other(e.to_string()))
-            })
-            .transpose()
+        let open = |column: &str, field: &str| -> StoreResult<Option<String>> {
+            let sealed: Option<Vec<u8>> = row.try_get(column)?;
+            sealed
+                .map(|s| {
+                    self.cipher()
+                        .decrypt(field, &s)
+                        .map_err(|e| StoreError::Other(e.to_string()))
+                })
+                .transpose()
+        };
+        Ok(Identity {
+            id_number: open("id_number_enc", "person.id_number")?,
+            mobile: open("mobile_enc", "person.mobile")?,
+        })
+    }
+
+    /// The full ID number alone (see `person_identity`).
+    pub async fn person_id_number(
+        &self,
+        scope: &Scope,
+        person_id: i64,
+    ) -> StoreResult<Option<String>> {
+        Ok(self.person_identity(scope, person_id).await?.id_number)
     }
 
     /// Finds a person in scope by exact (normalised) ID number, through the keyed hash.
@@ -284,10 +317,10 @@ impl Store {
         number: Option<&str>,
         joined: Option<&str>,
     ) -> StoreResult<i64> {
+        self.org(scope, org_id).await?;
         if !scope.can_write() {
             return Err(StoreError::Forbidden);
         }
-        self.org(scope, org_id).await?;
         let now = now_ms();
         let mut tx = self.write.begin().await?;
         let row = sqlx::query(
@@ -316,6 +349,38 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(membership_id)
+    }
+
+    /// A person's memberships in organisations the caller may see.
+    pub async fn person_memberships(
+        &self,
+        scope: &Scope,
+        person_id: i64,
+    ) -> StoreResult<Vec<MembershipRow>> {
+        self.person(scope, person_id).await?;
+        let mut sql = Sql::new(
+            "select m.membership_id, m.org_id, o.name as org_name, m.number, m.member_type, m.status, \
+             m.joined from membership m join org o on o.org_id = m.org_id where m.person_id = ",
+        );
+        sql.bind_int(person_id);
+        if scope.person_id() != Some(person_id) {
+            scope.filter_org(&mut sql, "o.path");
+        }
+        sql.push(" order by m.joined, m.membership_id");
+        let rows = sql.query().fetch_all(&self.read).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(MembershipRow {
+                    membership_id: r.try_get("membership_id")?,
+                    org_id: r.try_get("org_id")?,
+                    org_name: r.try_get("org_name")?,
+                    number: r.try_get("number")?,
+                    member_type: r.try_get("member_type")?,
+                    status: r.try_get("status")?,
+                    joined: r.try_get("joined")?,
+                })
+            })
+            .collect()
     }
 
     /// Active members of one organisation (in scope), by pinyin, and their total.

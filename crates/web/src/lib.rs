@@ -11,6 +11,8 @@ mod error;
 mod extract;
 mod health;
 mod i18n;
+pub mod imports;
+mod org_input;
 pub(crate) mod pages;
 mod session;
 

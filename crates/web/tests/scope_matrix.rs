@@ -24,6 +24,8 @@ enum Check {
     OrgById,
     /// `{id}` is a person: 200 inside the subtree, 404 outside.
     PersonById,
+    /// The form for a new organisation: its parent is checked when it is posted.
+    OrgForm,
     /// A list or figures: only rows of the subtree.
     List,
     /// The official division tree: reference data, the same for every signed-in caller.
@@ -53,15 +55,29 @@ const MATRIX: &[(&str, &str, Check)] = &[
     ("page:/", "GET", Check::List),
     ("page:/orgs", "GET", Check::List),
     ("page:/orgs/{id}", "GET", Check::OrgById),
+    ("page:/orgs/new", "GET POST", Check::OrgForm),
+    ("page:/orgs/import", "GET POST", Check::OrgForm),
+    ("page:/orgs/import/template.xlsx", "GET", Check::Reference),
+    ("page:/orgs/{id}/export.xlsx", "GET", Check::OrgById),
+    ("page:/orgs/{id}/edit", "GET POST", Check::OrgById),
+    ("page:/orgs/{id}/dissolve", "POST", Check::OrgById),
+    ("page:/orgs/{id}/coverage", "GET", Check::OrgById),
+    ("page:/orgs/{id}/coverage.xlsx", "GET", Check::OrgById),
+    ("page:/divisions", "GET", Check::Reference),
     ("page:/persons", "GET", Check::List),
+    ("page:/persons/{id}", "GET", Check::PersonById),
+    ("page:/persons/{id}/unmask", "POST", Check::PersonById),
     ("api:/auth/login", "POST", Check::Public),
     ("api:/auth/me", "GET", Check::OwnAccount),
-    ("api:/orgs", "GET", Check::List),
-    ("api:/orgs/{id}", "GET", Check::OrgById),
+    ("api:/orgs", "GET POST", Check::List),
+    ("api:/orgs/{id}", "GET PATCH DELETE", Check::OrgById),
+    ("api:/orgs/{id}/coverage", "GET", Check::OrgById),
+    ("api:/orgs/{id}/history", "GET", Check::OrgById),
     ("api:/orgs/{id}/children", "GET", Check::OrgById),
     ("api:/orgs/{id}/members", "GET", Check::OrgById),
     ("api:/persons", "GET", Check::List),
     ("api:/persons/{id}", "GET", Check::PersonById),
+    ("api:/persons/{id}/identity", "GET", Check::PersonById),
     ("api:/stats/overview", "GET", Check::List),
     ("api:/divisions", "GET", Check::Reference),
 ];
@@ -214,7 +230,13 @@ async fn staff_of_a_county_see_their_subtree_and_nothing_beside_or_above_it(back
                         |x: (i64, i64, &str)| if *check == Check::OrgById { x.0 } else { x.1 };
                     for target in inside {
                         let (status, _) = fetch(&app, &browser, &token, route, pick(target)).await;
-                        assert_eq!(status, 200, "{who} on {}", target.2);
+                        // Inside the subtree the route answers (a viewer may get 403 on an edit
+                        // form, a township 422 on coverage), but never "not found".
+                        assert!(
+                            status != 404 && status < 500,
+                            "{who} on {}: {status}",
+                            target.2
+                        );
                     }
                     for target in outside {
                         let (status, body) =
@@ -236,7 +258,20 @@ async fn staff_of_a_county_see_their_subtree_and_nothing_beside_or_above_it(back
                     }
                     if *route == "api:/stats/overview" {
                         let figures: Value = serde_json::from_str(&body).unwrap();
-                        assert_eq!(figures["orgs"], 2, "{who}");
+                        // Earlier roles' write checks add organisations under the own county.
+                        let own_path = app
+                            .store()
+                            .org(&Scope::everything(), t.own.0)
+                            .await
+                            .unwrap()
+                            .path;
+                        let expected = app
+                            .store()
+                            .overview(&Scope::subtree(own_path, false, false))
+                            .await
+                            .unwrap()
+                            .orgs;
+                        assert_eq!(figures["orgs"], expected, "{who}");
                         assert_eq!(figures["persons"], 2, "{who}");
                     }
                 }
@@ -247,6 +282,11 @@ async fn staff_of_a_county_see_their_subtree_and_nothing_beside_or_above_it(back
                     } else {
                         403
                     };
+                    assert_eq!(status, expected, "{who}");
+                }
+                Check::OrgForm => {
+                    let (status, _) = fetch(&app, &browser, &token, route, 0).await;
+                    let expected = if role == Role::OrgViewer { 403 } else { 200 };
                     assert_eq!(status, expected, "{who}");
                 }
                 Check::OwnAccount | Check::Public | Check::Reference => {
@@ -261,6 +301,7 @@ async fn staff_of_a_county_see_their_subtree_and_nothing_beside_or_above_it(back
                 }
             }
         }
+        writes(&app, &browser, &token, role, &t).await;
         // The organisation page of the own county lists its township but not the sibling.
         let html = browser
             .get(&format!("/orgs/{}", t.own.0))
@@ -270,4 +311,101 @@ async fn staff_of_a_county_see_their_subtree_and_nothing_beside_or_above_it(back
             .unwrap();
         assert!(html.contains("街道科协戊") && !html.contains("二区科协丁"));
     }
+}
+
+/// Changing records: outside the subtree every write is "not found"; inside, a viewer is
+/// refused and staff and administrators succeed.
+async fn writes(app: &TestApp, browser: &Browser, token: &str, role: Role, t: &Tree) {
+    let inside = [t.own, t.child];
+    let outside = [t.sibling, t.parent, t.grandparent];
+    let writer = role != Role::OrgViewer;
+    let api = |method: reqwest::Method, path: String, body: serde_json::Value| {
+        app.client
+            .request(method, app.url(&path))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+    };
+    for (n, target) in outside.iter().enumerate() {
+        let who = format!("{role:?} on {}", target.2);
+        let patch = api(
+            reqwest::Method::PATCH,
+            format!("/api/v1/orgs/{}", target.0),
+            serde_json::json!({"notes": "x"}),
+        )
+        .await
+        .unwrap();
+        assert_eq!(patch.status(), 404, "PATCH {who}");
+        let delete = api(
+            reqwest::Method::DELETE,
+            format!("/api/v1/orgs/{}", target.0),
+            serde_json::json!({}),
+        )
+        .await
+        .unwrap();
+        assert_eq!(delete.status(), 404, "DELETE {who}");
+        let create = api(
+            reqwest::Method::POST,
+            "/api/v1/orgs".into(),
+            serde_json::json!({"code": format!("X{n}{}", role.code()), "name": "渗透", "parent_id": target.0}),
+        )
+        .await
+        .unwrap();
+        assert_eq!(create.status(), 404, "POST under {who}");
+        let csrf = browser.csrf(&format!("/orgs/{}", t.own.0)).await;
+        let page_edit = browser
+            .post_form(
+                &format!("/orgs/{}/edit", target.0),
+                &csrf,
+                &[("name", "渗透")],
+            )
+            .await;
+        assert_eq!(page_edit.status(), 404, "page edit {who}");
+        let page_dissolve = browser
+            .post_form(&format!("/orgs/{}/dissolve", target.0), &csrf, &[])
+            .await;
+        assert_eq!(page_dissolve.status(), 404, "page dissolve {who}");
+        // Moving an own organisation under an outside one.
+        let mv = api(
+            reqwest::Method::PATCH,
+            format!("/api/v1/orgs/{}", t.child.0),
+            serde_json::json!({"parent_id": target.0}),
+        )
+        .await
+        .unwrap();
+        // A viewer may change nothing at all (403 whatever the target says); a writer learns
+        // nothing about the outside organisation either.
+        assert_eq!(
+            mv.status(),
+            if writer { 404 } else { 403 },
+            "move under {who}"
+        );
+    }
+    for target in inside {
+        let patch = api(
+            reqwest::Method::PATCH,
+            format!("/api/v1/orgs/{}", target.0),
+            serde_json::json!({"notes": format!("{role:?}")}),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            patch.status(),
+            if writer { 200 } else { 403 },
+            "PATCH {role:?} on {}",
+            target.2
+        );
+    }
+    let create = api(
+        reqwest::Method::POST,
+        "/api/v1/orgs".into(),
+        serde_json::json!({"code": format!("N-{}", role.code()), "name": "新建企业科协", "kind": "企业科协", "parent_id": t.own.0}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        create.status(),
+        if writer { 201 } else { 403 },
+        "POST {role:?} under own"
+    );
 }

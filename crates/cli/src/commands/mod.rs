@@ -2,7 +2,11 @@
 
 mod audit;
 mod config;
+mod coverage;
 mod demo;
+mod divisions;
+mod export;
+mod import;
 mod migrate;
 mod serve;
 mod user;
@@ -23,6 +27,10 @@ pub async fn run(cli: Cli) -> CmdResult {
         Command::Config(cmd) => config::run(cmd),
         Command::User(cmd) => user::run(&cli.global, cmd).await,
         Command::Audit(cmd) => audit::run(&cli.global, cmd).await,
+        Command::Coverage(args) => coverage::run(&cli.global, args).await,
+        Command::Divisions(cmd) => divisions::run(&cli.global, cmd).await,
+        Command::Import(cmd) => import::run(&cli.global, cmd).await,
+        Command::Export(cmd) => export::run(&cli.global, cmd).await,
     }
 }
 

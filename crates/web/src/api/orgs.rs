@@ -1,25 +1,98 @@
 //! Organisations.
 
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use kexie_domain::org::OrgKind;
-use kexie_store::{Org, OrgFilter, OrgSummary, PersonRow};
+use kexie_store::{Coverage, Org, OrgFilter, OrgHistoryEntry, OrgSummary, PersonRow};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::Paging;
 use crate::caller::Caller;
 use crate::error::AppError;
-use crate::extract::{Path, Query};
+use crate::extract::{Json as JsonBody, Path, Query};
+use crate::org_input::OrgInput;
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/orgs", get(list))
-        .route("/orgs/{id}", get(get_one))
+        .route("/orgs", get(list).post(create))
+        .route("/orgs/{id}", get(get_one).patch(update).delete(dissolve))
         .route("/orgs/{id}/children", get(children))
         .route("/orgs/{id}/members", get(members))
+        .route("/orgs/{id}/coverage", get(coverage))
+        .route("/orgs/{id}/history", get(history))
+}
+
+/// Creates an organisation under `parent_id` (in the caller's subtree).
+#[utoipa::path(post, path = "/api/v1/orgs", tag = "orgs", request_body = OrgInput,
+    responses((status = 201, body = Org), (status = 404, body = crate::ErrorBody),
+        (status = 409, body = crate::ErrorBody), (status = 422, body = crate::ErrorBody)))]
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonBody(input): JsonBody<OrgInput>,
+) -> Result<(StatusCode, Json<Org>), AppError> {
+    let new = input.to_new(state.store()).await?;
+    let org = state.store().create_org(&caller.scope, &new).await?;
+    Ok((StatusCode::CREATED, Json(org)))
+}
+
+/// Changes an organisation; a new `parent_id` moves it with its whole subtree.
+#[utoipa::path(patch, path = "/api/v1/orgs/{id}", tag = "orgs", request_body = OrgInput,
+    params(("id" = i64, Path, description = "organisation id")),
+    responses((status = 200, body = Org), (status = 404, body = crate::ErrorBody),
+        (status = 422, body = crate::ErrorBody)))]
+pub async fn update(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    JsonBody(input): JsonBody<OrgInput>,
+) -> Result<Json<Org>, AppError> {
+    let patch = input.to_patch(state.store()).await?;
+    Ok(Json(
+        state.store().update_org(&caller.scope, id, &patch).await?,
+    ))
+}
+
+/// Dissolves an organisation (status `dissolved`; the record and its history stay).
+#[utoipa::path(delete, path = "/api/v1/orgs/{id}", tag = "orgs",
+    params(("id" = i64, Path, description = "organisation id")),
+    responses((status = 200, body = Org), (status = 404, body = crate::ErrorBody),
+        (status = 409, body = crate::ErrorBody)))]
+pub async fn dissolve(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<Json<Org>, AppError> {
+    Ok(Json(state.store().dissolve_org(&caller.scope, id).await?))
+}
+
+/// Which divisions below a county-or-higher 科协 have a 科协 of their own, by level.
+#[utoipa::path(get, path = "/api/v1/orgs/{id}/coverage", tag = "orgs",
+    params(("id" = i64, Path, description = "organisation id")),
+    responses((status = 200, body = Coverage), (status = 404, body = crate::ErrorBody),
+        (status = 422, body = crate::ErrorBody)))]
+pub async fn coverage(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<Json<Coverage>, AppError> {
+    Ok(Json(state.store().coverage(&caller.scope, id).await?))
+}
+
+/// The organisation's history, newest first.
+#[utoipa::path(get, path = "/api/v1/orgs/{id}/history", tag = "orgs",
+    params(("id" = i64, Path, description = "organisation id")),
+    responses((status = 200, body = [OrgHistoryEntry]), (status = 404, body = crate::ErrorBody)))]
+pub async fn history(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<Json<Vec<OrgHistoryEntry>>, AppError> {
+    Ok(Json(state.store().org_history(&caller.scope, id).await?))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -3,7 +3,7 @@
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
-use kexie_store::PersonRow;
+use kexie_store::{Identity, PersonRow};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -17,6 +17,23 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/persons", get(list))
         .route("/persons/{id}", get(get_one))
+        .route("/persons/{id}/identity", get(identity))
+}
+
+/// The full ID and phone numbers of a person (staff and the person themself); every call is
+/// recorded in the audit trail.
+#[utoipa::path(get, path = "/api/v1/persons/{id}/identity", tag = "persons",
+    params(("id" = i64, Path, description = "person id")),
+    responses((status = 200, body = Identity), (status = 403, body = crate::ErrorBody),
+        (status = 404, body = crate::ErrorBody)))]
+pub async fn identity(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<Json<Identity>, AppError> {
+    Ok(Json(
+        state.store().person_identity(&caller.scope, id).await?,
+    ))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -4,8 +4,12 @@ mod accounts;
 mod audit;
 pub(crate) mod auth;
 mod charts;
+mod coverage;
+mod divisions;
 mod home;
 mod lang;
+mod org_edit;
+mod org_import;
 mod orgs;
 mod persons;
 
@@ -24,7 +28,11 @@ use crate::AppState;
 pub fn router() -> Router<AppState> {
     Router::new()
         .merge(home::router())
+        .merge(org_edit::router())
+        .merge(org_import::router())
         .merge(orgs::router())
+        .merge(coverage::router())
+        .merge(divisions::router())
         .merge(persons::router())
         .merge(lang::router())
         .merge(auth::router())

@@ -5,10 +5,12 @@ use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
+use kexie_domain::division::DivisionCode;
 use kexie_domain::org::OrgKind;
-use kexie_store::{Org, OrgFilter, OrgSummary, PersonRow};
+use kexie_store::{GroupMembership, Org, OrgFilter, OrgSummary, PersonRow};
 use serde::Deserialize;
 
+use super::auth::beijing;
 use super::{render, url_encode, Chrome, Pager};
 use crate::caller::Caller;
 use crate::error::PageError;
@@ -106,6 +108,39 @@ struct OrgPage {
     children_total: i64,
     members: Vec<PersonRow>,
     pager: Pager,
+    can_write: bool,
+    has_coverage: bool,
+    history: Vec<HistoryRow>,
+    groups: Vec<GroupMembership>,
+}
+
+/// A line of the history as the page shows it.
+struct HistoryRow {
+    when: String,
+    account: String,
+    action: String,
+    changes: String,
+}
+
+/// `{"name": ["旧", "新"]}` → `name: 旧 → 新`.
+fn describe_changes(changes: &serde_json::Value) -> String {
+    let show = |v: &serde_json::Value| match v {
+        serde_json::Value::Null => "—".to_string(),
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    changes
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .map(|(field, v)| match v.as_array().map(Vec::as_slice) {
+                    Some([old, new]) => format!("{field}: {} → {}", show(old), show(new)),
+                    _ => format!("{field}: {}", show(v)),
+                })
+                .collect::<Vec<_>>()
+                .join("；")
+        })
+        .unwrap_or_default()
 }
 
 async fn show(
@@ -138,8 +173,34 @@ async fn show(
         .org_members(&caller.scope, org.org_id, PER_PAGE, (page - 1) * PER_PAGE)
         .await
         .map_err(fail)?;
+    let history = store
+        .org_history(&caller.scope, org.org_id)
+        .await
+        .map_err(fail)?
+        .into_iter()
+        .map(|h| HistoryRow {
+            when: beijing(h.at),
+            account: h.account,
+            action: lang.t(&format!("history.{}", h.action)).to_string(),
+            changes: describe_changes(&h.changes),
+        })
+        .collect();
+    let groups = store
+        .group_memberships(&caller.scope, org.org_id)
+        .await
+        .map_err(fail)?;
+    let has_coverage = org.kind == "kexie"
+        && org
+            .division_code
+            .as_deref()
+            .and_then(|d| DivisionCode::parse(d).ok())
+            .is_some_and(|d| d.level().depth() <= 3);
     let page = OrgPage {
         c: Chrome::new(&state, &caller, org.name.clone(), "orgs"),
+        can_write: caller.scope.can_write(),
+        has_coverage,
+        history,
+        groups,
         org,
         ancestors,
         children,

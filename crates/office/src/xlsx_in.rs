@@ -1,0 +1,207 @@
+//! xlsx: the archive is inspected before calamine sees it, then the first sheet is streamed
+//! cell by cell, so neither a zip bomb nor a sheet claiming `A1:XFD1048576` costs memory.
+
+use std::io::{Cursor, Read};
+use std::mem::size_of;
+
+use calamine::{Reader, Xlsx};
+use zip::ZipArchive;
+
+use crate::error::OfficeError;
+use crate::grid::{render, Grid};
+use crate::limits::Limits;
+use crate::sheet::Sheet;
+
+/// An xlsx has a few dozen parts; thousands mean a crafted archive whose central directory
+/// alone would cost memory.
+const MAX_PARTS: usize = 10_000;
+/// Below this size a part's compression ratio says nothing (a run of empty rows in a small
+/// sheet compresses well); above it, a ratio past the limit is padding.
+const RATIO_FLOOR: u64 = 64 * 1024;
+
+pub(crate) fn read_xlsx(bytes: &[u8], limits: &Limits) -> Result<Sheet, OfficeError> {
+    inspect(bytes, limits)?;
+    let mut workbook = Xlsx::new(Cursor::new(bytes)).map_err(OfficeError::corrupt)?;
+    let first = workbook
+        .sheet_names()
+        .first()
+        .cloned()
+        .ok_or(OfficeError::Empty)?;
+    let mut cells = workbook
+        .worksheet_cells_reader(&first)
+        .map_err(OfficeError::corrupt)?;
+    let mut grid = Grid::new(limits);
+    // The declared dimension is ignored: only cells actually present are visited.
+    while let Some(cell) = cells.next_cell().map_err(OfficeError::corrupt)? {
+        let (row, col) = cell.get_position();
+        grid.push(row as usize, col as usize, &render(cell.get_value()))?;
+    }
+    grid.finish()
+}
+
+/// Checks every part of the archive against the limits before anything is parsed: declared
+/// sizes, total, compression ratio, then the actual inflated bytes (the zip reader also stops at
+/// the declared size), and refuses any XML part that declares a DOCTYPE or an entity.
+fn inspect(bytes: &[u8], limits: &Limits) -> Result<(), OfficeError> {
+    let mut archive = ZipArchive::new(Cursor::new(bytes))
+        .map_err(|e| OfficeError::unreadable("压缩包损坏", format!("bad archive: {e}")))?;
+    if archive.len() > MAX_PARTS {
+        return Err(bomb(format!("{} parts", archive.len())));
+    }
+    let mut names = Vec::with_capacity(archive.len());
+    let mut declared_total: u64 = 0;
+    for i in 0..archive.len() {
+        let part = archive.by_index_raw(i).map_err(OfficeError::corrupt)?;
+        let name = part.name().map(|n| n.into_owned()).unwrap_or_default();
+        if part.encrypted() {
+            return Err(OfficeError::Encrypted);
+        }
+        let size = part.size();
+        declared_total = declared_total.saturating_add(size);
+        let ratio = size / part.compressed_size().max(1);
+        if size > limits.max_inflated_bytes
+            || declared_total > limits.max_inflated_bytes
+            || (size > RATIO_FLOOR && ratio > limits.max_compression_ratio)
+        {
+            return Err(bomb(name));
+        }
+        names.push((name, size));
+    }
+    check_kind(&names)?;
+    let mut loaded: u64 = 0;
+    for (i, (name, size)) in names.iter().enumerate() {
+        if is_image(name) {
+            continue;
+        }
+        let part = archive.by_index(i).map_err(OfficeError::corrupt)?;
+        let shape = scan_part(part.take(size + 1), name, *size)?;
+        loaded = loaded.saturating_add(load_cost(name, *size, &shape));
+        if loaded > limits.max_inflated_bytes {
+            return Err(bomb(name.clone()));
+        }
+    }
+    Ok(())
+}
+
+/// What calamine will hold in memory for a part when it opens the workbook. Worksheets are
+/// streamed and cost nothing. Shared strings and relationships cost their text plus a small
+/// struct per element (a shared string `<si><t>…</t></si>` has four '<' and costs a `String`
+/// and its allocation, about 64 bytes: 16 per '<'). Styles are the trap: every `<xf>` gets its own clone of the font name
+/// and number format it refers to, so a 1 MB font name used by 100,000 one-line `<xf>`
+/// elements would cost 100 GB; the bound is elements × (a style + its longest strings).
+fn load_cost(name: &str, size: u64, shape: &Shape) -> u64 {
+    let lower = name.to_ascii_lowercase();
+    if lower.contains("worksheets/") {
+        return 0;
+    }
+    let per_element = if lower.ends_with("styles.xml") {
+        2 * (size_of::<calamine::Style>() as u64 + 5 * shape.longest_text)
+    } else {
+        16
+    };
+    size.saturating_add(shape.elements.saturating_mul(per_element))
+}
+
+/// The shape of a part, as far as memory goes.
+struct Shape {
+    /// Count of '<': an upper bound of the elements.
+    elements: u64,
+    /// Longest run without '<': an upper bound of any attribute value or text node.
+    longest_text: u64,
+}
+
+fn bomb(part: String) -> OfficeError {
+    OfficeError::ZipBomb { part }
+}
+
+/// An xlsb or ods is a zip too; say what it is instead of failing on a missing part.
+fn check_kind(names: &[(String, u64)]) -> Result<(), OfficeError> {
+    let has = |wanted: &str| names.iter().any(|(n, _)| n.eq_ignore_ascii_case(wanted));
+    if has("xl/workbook.xml") {
+        Ok(())
+    } else if has("xl/workbook.bin") {
+        Err(OfficeError::Unsupported {
+            format: "xlsb".into(),
+        })
+    } else if has("content.xml") {
+        Err(OfficeError::Unsupported {
+            format: "ods".into(),
+        })
+    } else {
+        Err(OfficeError::unreadable(
+            "压缩包中没有 Excel 工作簿",
+            "no workbook in the archive",
+        ))
+    }
+}
+
+/// Pictures are never parsed as XML, and an SVG may legitimately carry a DOCTYPE.
+fn is_image(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower.contains("/media/")
+        && [
+            ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".emf", ".wmf", ".tif", ".tiff", ".svg",
+        ]
+        .iter()
+        .any(|ext| lower.ends_with(ext))
+}
+
+/// Streams one part, counting its real size and looking for `<!DOCTYPE` or `<!ENTITY` in any
+/// case. NUL bytes are skipped so the UTF-16 spelling of the markers is caught as well.
+fn scan_part(mut part: impl Read, name: &str, declared: u64) -> Result<Shape, OfficeError> {
+    const MARKERS: [&[u8]; 2] = [b"<!DOCTYPE", b"<!ENTITY"];
+    let mut buf = vec![0u8; 64 * 1024];
+    // The last bytes of the previous chunk, so a marker split across two reads is still seen.
+    let mut window: Vec<u8> = Vec::with_capacity(buf.len() + 16);
+    let mut total: u64 = 0;
+    let mut shape = Shape {
+        elements: 0,
+        longest_text: 0,
+    };
+    let mut run: u64 = 0;
+    loop {
+        let n = part.read(&mut buf).map_err(|e| {
+            // The zip reader refuses to inflate past the declared size: that is a lie about
+            // the size, which only a crafted archive tells.
+            if e.to_string().contains("declared") {
+                bomb(format!("{name} > declared size"))
+            } else {
+                OfficeError::corrupt(format!("{name}: {e}"))
+            }
+        })?;
+        if n == 0 {
+            break;
+        }
+        total += n as u64;
+        if total > declared {
+            return Err(bomb(name.to_string()));
+        }
+        for &b in &buf[..n] {
+            if b == b'<' {
+                shape.elements += 1;
+                shape.longest_text = shape.longest_text.max(run);
+                run = 0;
+            } else {
+                run += 1;
+            }
+        }
+        let keep = window.len().saturating_sub(8);
+        window.drain(..keep);
+        window.extend(
+            buf[..n]
+                .iter()
+                .filter(|&&b| b != 0)
+                .map(u8::to_ascii_uppercase),
+        );
+        if MARKERS
+            .iter()
+            .any(|m| window.windows(m.len()).any(|w| w == *m))
+        {
+            return Err(OfficeError::Doctype {
+                part: name.to_string(),
+            });
+        }
+    }
+    shape.longest_text = shape.longest_text.max(run);
+    Ok(shape)
+}
