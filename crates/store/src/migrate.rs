@@ -14,10 +14,19 @@ macro_rules! migrations {
 
 type Embedded = &'static [(i64, &'static str, &'static str)];
 
-const SQLITE: Embedded =
-    migrations!("sqlite": 1 "0001_foundation", 2 "0002_security", 3 "0003_org_network");
-const POSTGRES: Embedded =
-    migrations!("postgres": 1 "0001_foundation", 2 "0002_security", 3 "0003_org_network");
+// One line per migration, numbered alike for both databases.
+const SQLITE: Embedded = migrations!("sqlite":
+    1 "0001_foundation",
+    2 "0002_security",
+    3 "0003_org_network",
+    4 "0004_people",
+);
+const POSTGRES: Embedded = migrations!("postgres":
+    1 "0001_foundation",
+    2 "0002_security",
+    3 "0003_org_network",
+    4 "0004_people",
+);
 
 /// A digest that changes whenever a database's migrations or the shipped divisions do (names
 /// the template databases of tests).
