@@ -68,6 +68,26 @@ pub enum ImportCommand {
     /// Organisations: columns 代码, 名称, 简称, 类型, 上级代码, 区划代码, 统一社会信用代码, 成立日期,
     /// 状态, 地址, 联系人, 联系电话, 备注 (matched by header, in any order).
     Orgs(ImportArgs),
+    /// People (and their membership of --org): columns 姓名, 性别, 身份证号, 出生日期, 民族, 手机号,
+    /// 电子邮箱, 工作单位, 部门, 职务, 职称, 学历, 学位, 学科, 政治面貌, 是否基层一线, 会员类型,
+    /// 会员编号, 入会日期 (matched by header with common aliases, in any order).
+    Persons(ImportPersonsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportPersonsArgs {
+    pub file: std::path::PathBuf,
+    /// The organisation that keeps the records and whose members they become (default: the
+    /// only top-level organisation).
+    #[arg(long)]
+    pub org: Option<String>,
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Import the valid rows and report the others (default: any error writes nothing).
+    #[arg(long)]
+    pub skip_invalid: bool,
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -84,6 +104,16 @@ pub struct ImportArgs {
 pub enum ExportCommand {
     /// An organisation and everything below it, in the import layout.
     Orgs(ExportOrgsArgs),
+    /// The member ledger of an organisation and everything below it, masked.
+    Persons(ExportPersonsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExportPersonsArgs {
+    #[arg(long)]
+    pub org: String,
+    #[arg(long)]
+    pub out: std::path::PathBuf,
 }
 
 #[derive(Debug, Args)]

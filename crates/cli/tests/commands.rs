@@ -426,3 +426,172 @@ fn coverage_prints_json_with_every_level_below() {
     let unknown = kexie(dir.path(), &["coverage", "--org", "NOPE"]);
     assert_eq!(unknown.status.code(), Some(2));
 }
+
+fn people_xlsx(path: &std::path::Path, rows: &[[&str; 6]]) {
+    let mut w = kexie_office::XlsxWriter::new(
+        "人员",
+        &[
+            "姓名",
+            "身份证号码",
+            "手机",
+            "工作单位",
+            "会员编号",
+            "入会日期",
+        ],
+    )
+    .unwrap();
+    for r in rows {
+        w.push_row(r).unwrap();
+    }
+    w.save(path).unwrap();
+}
+
+#[test]
+fn people_import_reports_rows_writes_all_or_nothing_and_finds_existing_duplicates() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(kexie(dir.path(), &["demo"]).status.success());
+    let file = dir.path().join("people.xlsx");
+    people_xlsx(
+        &file,
+        &[
+            [
+                "林晓",
+                "230102198503120029",
+                "13945678901",
+                "寒地作物研究所",
+                "HX-1",
+                "2024-05-01",
+            ],
+            ["王五", "230102198503120021", "", "", "HX-2", ""],
+            ["赵六", "", "1394567890", "", "HX-3", "2024年5月1日"],
+        ],
+    );
+    let out = kexie(
+        dir.path(),
+        &[
+            "import",
+            "persons",
+            file.to_str().unwrap(),
+            "--org",
+            "23XH01",
+            "--json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let errors: Vec<(u64, String, String)> = report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["row"].as_u64().unwrap(),
+                e["column"].as_str().unwrap().to_string(),
+                e["code"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            (
+                3,
+                "身份证号码".to_string(),
+                "id_number.checksum".to_string()
+            ),
+            (4, "手机".into(), "phone.format".into())
+        ]
+    );
+    assert_eq!(
+        (report["rows"].as_u64(), report["valid"].as_u64()),
+        (Some(3), Some(1))
+    );
+
+    // --skip-invalid writes the valid row and reports the others.
+    let out = kexie(
+        dir.path(),
+        &[
+            "import",
+            "persons",
+            file.to_str().unwrap(),
+            "--org",
+            "23XH01",
+            "--skip-invalid",
+            "--json",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let ledger = dir.path().join("ledger.xlsx");
+    assert!(kexie(
+        dir.path(),
+        &[
+            "export",
+            "persons",
+            "--org",
+            "23XH01",
+            "--out",
+            ledger.to_str().unwrap()
+        ]
+    )
+    .status
+    .success());
+    let sheet = kexie_office::read_sheet(&ledger, &kexie_office::Limits::default()).unwrap();
+    let lin: Vec<_> = sheet.rows.iter().filter(|r| r[0] == "林晓").collect();
+    assert_eq!(lin.len(), 1);
+    assert_eq!(lin[0][3], "2301**********0029", "exports are masked");
+    assert!(!std::fs::read(&ledger)
+        .unwrap()
+        .windows(18)
+        .any(|w| w == b"230102198503120029"));
+
+    // The same person again is a duplicate of the registered one.
+    let again = dir.path().join("again.csv");
+    std::fs::write(&again, "姓名,身份证号\n林晓,230102198503120029\n").unwrap();
+    let out = kexie(
+        dir.path(),
+        &[
+            "import",
+            "persons",
+            again.to_str().unwrap(),
+            "--org",
+            "23XH01",
+            "--json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["errors"][0]["code"], "duplicate.existing");
+    assert_eq!(report["duplicates"][0]["row"], 2);
+    assert!(report["duplicates"][0]["matches"][0]["person_id"]
+        .as_i64()
+        .is_some());
+}
+
+#[test]
+fn a_gbk_csv_imports_like_utf8() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(kexie(dir.path(), &["demo"]).status.success());
+    let text = "姓名,手机号,是否基层一线\n区明,13812340000,是\n";
+    let (gbk, _, _) = encoding_rs::GBK.encode(text);
+    let file = dir.path().join("gbk.csv");
+    std::fs::write(&file, &gbk).unwrap();
+    let out = kexie(
+        dir.path(),
+        &[
+            "import",
+            "persons",
+            file.to_str().unwrap(),
+            "--org",
+            "23XH02",
+            "--json",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{} {}",
+        stderr(&out),
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["valid"], 1);
+}

@@ -107,6 +107,28 @@ impl Store {
         if !scope.can_write() {
             return Err(StoreError::Forbidden);
         }
+        let mut tx = self.write.begin().await?;
+        let person_id = self.insert_person(&mut tx, new).await?;
+        self.audit_in(
+            &mut tx,
+            scope.actor(),
+            "person.create",
+            &format!("person:{person_id}"),
+            Outcome::Ok,
+            "",
+        )
+        .await?;
+        tx.commit().await?;
+        self.person(scope, person_id).await
+    }
+
+    /// Inserts a person (identity fields encrypted, hashed and masked) inside the caller's
+    /// transaction; a registered ID number is a conflict.
+    pub(crate) async fn insert_person(
+        &self,
+        tx: &mut sqlx::AnyConnection,
+        new: &NewPerson,
+    ) -> StoreResult<i64> {
         let cipher = self.cipher();
         let id = new.id_number.as_deref().filter(|s| !s.is_empty());
         let mobile = new.mobile.as_deref().filter(|s| !s.is_empty());
@@ -154,7 +176,6 @@ impl Store {
             sql.bind(v);
         }
         sql.push(") returning person_id");
-        let mut tx = self.write.begin().await?;
         let person_id: i64 = sql
             .query()
             .fetch_one(&mut *tx)
@@ -166,17 +187,7 @@ impl Store {
                 )
             })?
             .try_get("person_id")?;
-        self.audit_in(
-            &mut tx,
-            scope.actor(),
-            "person.create",
-            &format!("person:{person_id}"),
-            Outcome::Ok,
-            "",
-        )
-        .await?;
-        tx.commit().await?;
-        self.person(scope, person_id).await
+        Ok(person_id)
     }
 
     /// One person, masked, if in scope.

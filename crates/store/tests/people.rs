@@ -220,7 +220,7 @@ async fn duplicates_are_found_by_id_number_mobile_or_name_birth_and_employer(db:
         .create_person(
             &all,
             &NewPerson {
-                id_number: Some("23010219850312002X".into()),
+                id_number: Some("230102198503120029".into()),
                 mobile: Some("13945678901".into()),
                 birth_date: Some("1985-03-12".into()),
                 employer: Some("寒地作物研究所".into()),
@@ -233,7 +233,7 @@ async fn duplicates_are_found_by_id_number_mobile_or_name_birth_and_employer(db:
         .find_duplicates(
             &all,
             &NewPerson {
-                id_number: Some("23010219850312002X".into()),
+                id_number: Some("230102198503120029".into()),
                 ..person(s, "别名")
             },
             None,
@@ -285,7 +285,7 @@ async fn duplicates_are_found_by_id_number_mobile_or_name_birth_and_employer(db:
         .find_duplicates(
             &all,
             &NewPerson {
-                id_number: Some("23010219850312002X".into()),
+                id_number: Some("230102198503120029".into()),
                 ..person(s, "x")
             },
             Some(a.person_id)

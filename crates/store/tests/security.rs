@@ -477,7 +477,7 @@ mod at_rest {
         let (_, c) = county(store).await;
         let numbers = [
             ("23010319900307002X", "13812345678"),
-            ("230103198512120018", "15904511234"),
+            ("230103198512120019", "15904511234"),
         ];
         for (i, (id, phone)) in numbers.iter().enumerate() {
             store
@@ -515,7 +515,7 @@ mod at_rest {
             let text = String::from_utf8_lossy(&bytes);
             for needle in [
                 "23010319900307002X",
-                "230103198512120018",
+                "230103198512120019",
                 "13812345678",
                 "15904511234",
                 "13698765432",

@@ -110,3 +110,181 @@ pub async fn export_orgs(
     }
     sheet.into_bytes().map_err(other)
 }
+
+/// What a people import did.
+pub struct PersonImport {
+    pub report: ImportReport,
+    pub created: usize,
+    pub memberships: usize,
+}
+
+fn to_person(row: &kexie_office::PersonRow, org_id: i64) -> kexie_store::ImportPerson {
+    kexie_store::ImportPerson {
+        row: row.row,
+        person: kexie_store::NewPerson {
+            org_id,
+            name: row.name.clone(),
+            gender: row.gender.map(|g| g.code().to_string()),
+            birth_date: row.birth_date.map(|d| d.to_string()),
+            ethnicity: row.ethnicity.clone(),
+            id_number: row.id_number.clone(),
+            mobile: row.mobile.clone(),
+            email: row.email.clone(),
+            employer: row.employer.clone(),
+            department: row.department.clone(),
+            post: row.post.clone(),
+            title: row.title.clone(),
+            education: row.education.clone(),
+            degree: row.degree.clone(),
+            discipline: row.discipline.clone(),
+            political_status: row.political_status.clone(),
+            grassroots: row.grassroots,
+            serving_official: false,
+            retired_official: false,
+        },
+        member_type: row.member_type.clone(),
+        member_number: row.member_number.clone(),
+        joined: row.joined.map(|d| d.to_string()),
+    }
+}
+
+/// Imports the people of a sheet, kept by `org_id` and made its members. Without
+/// `skip_invalid`, any problem writes nothing.
+pub async fn import_persons(
+    store: &Store,
+    scope: &Scope,
+    org_id: i64,
+    sheet: &Sheet,
+    today: chrono::NaiveDate,
+    dry_run: bool,
+    skip_invalid: bool,
+) -> Result<PersonImport, StoreError> {
+    let (rows, mut report) = kexie_office::parse_person_sheet(sheet, today);
+    let items: Vec<_> = rows.iter().map(|r| to_person(r, org_id)).collect();
+    let file_clean = report.errors.is_empty();
+    let outcome = store
+        .import_persons(
+            scope,
+            org_id,
+            &items,
+            true,
+            dry_run || (!file_clean && !skip_invalid),
+            skip_invalid,
+        )
+        .await?;
+    let mut bad: std::collections::BTreeSet<usize> = report.errors.iter().map(|e| e.row).collect();
+    for m in &outcome.existing {
+        bad.insert(m.row);
+        report.errors.push(RowError {
+            row: m.row,
+            column: if m.reason == "id_number" {
+                "身份证号"
+            } else {
+                "手机号"
+            }
+            .into(),
+            code: "duplicate.existing".into(),
+            message: format!(
+                "已登记为人员 {} / already registered as person {}",
+                m.person_id, m.person_id
+            ),
+        });
+        report.duplicates.push(kexie_office::Duplicate {
+            row: m.row,
+            matches: serde_json::json!([{"person_id": m.person_id, "reason": m.reason}]),
+        });
+    }
+    for (row, column, code, message) in &outcome.problems {
+        bad.insert(*row);
+        report.errors.push(RowError {
+            row: *row,
+            column: column.to_string(),
+            code: code.to_string(),
+            message: message.clone(),
+        });
+    }
+    report.errors.sort_by_key(|e| e.row);
+    report.valid = report.rows.saturating_sub(bad.len());
+    let written = skip_invalid || report.errors.is_empty();
+    Ok(PersonImport {
+        report,
+        created: if written { outcome.created } else { 0 },
+        memberships: if written { outcome.memberships } else { 0 },
+    })
+}
+
+/// The headers of a people export.
+pub const PERSON_EXPORT_HEADERS: [&str; 14] = [
+    "姓名",
+    "性别",
+    "出生日期",
+    "身份证号",
+    "手机号",
+    "工作单位",
+    "职称",
+    "学科",
+    "是否基层一线",
+    "所属组织",
+    "会员类型",
+    "会员编号",
+    "入会日期",
+    "状态",
+];
+
+/// A ledger as `.xlsx`, page by page so memory stays flat; identity fields masked.
+pub async fn export_ledger(
+    store: &Store,
+    scope: &Scope,
+    filter: &kexie_store::LedgerFilter,
+    today: chrono::NaiveDate,
+) -> Result<(Vec<u8>, usize), StoreError> {
+    const PAGE: i64 = 5000;
+    let other = |e: kexie_office::error::OfficeError| StoreError::Other(e.to_string());
+    let mut sheet = XlsxWriter::new("会员台账", &PERSON_EXPORT_HEADERS).map_err(other)?;
+    let mut offset = 0;
+    let mut written = 0;
+    loop {
+        let (rows, _) = store.ledger(scope, filter, today, PAGE, offset).await?;
+        for r in &rows {
+            let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+            let gender = match r.gender.as_deref() {
+                Some("male") => "男",
+                Some("female") => "女",
+                _ => "",
+            };
+            sheet
+                .push_row(&[
+                    r.name.clone(),
+                    gender.into(),
+                    opt(&r.birth_date),
+                    opt(&r.id_number),
+                    opt(&r.mobile),
+                    opt(&r.employer),
+                    opt(&r.title),
+                    opt(&r.discipline),
+                    if r.grassroots { "是" } else { "否" }.into(),
+                    r.org_name.clone(),
+                    r.member_type.clone(),
+                    opt(&r.number),
+                    opt(&r.joined),
+                    r.status.clone(),
+                ])
+                .map_err(other)?;
+        }
+        written += rows.len();
+        if (rows.len() as i64) < PAGE {
+            break;
+        }
+        offset += PAGE;
+    }
+    store
+        .audit(
+            scope.actor(),
+            "export.persons",
+            &format!("org:{}", filter.org_id),
+            kexie_store::Outcome::Ok,
+            &format!("rows={written}"),
+        )
+        .await?;
+    Ok((sheet.into_bytes().map_err(other)?, written))
+}

@@ -32,6 +32,29 @@ pub async fn run(global: &Global, cmd: ExportCommand) -> CmdResult {
             );
             Ok(())
         }
+        ExportCommand::Persons(args) => {
+            let org = store.org_by_code(&scope, &args.org).await.map_err(|_| {
+                Failure::Input(format!(
+                    "没有代码为 {} 的组织 / no organisation with code {}",
+                    args.org, args.org
+                ))
+            })?;
+            let filter = kexie_store::LedgerFilter {
+                org_id: org.org_id,
+                subtree: true,
+                ..Default::default()
+            };
+            let today = chrono::Utc::now().date_naive();
+            let (bytes, rows) =
+                kexie_web::imports::export_ledger(&store, &scope, &filter, today).await?;
+            write_atomically(&args.out, &bytes)?;
+            println!(
+                "已导出 {rows} 行到 {} / exported {rows} rows to {}",
+                args.out.display(),
+                args.out.display()
+            );
+            Ok(())
+        }
     };
     store.close().await;
     result

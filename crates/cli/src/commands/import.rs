@@ -20,7 +20,79 @@ pub async fn run(global: &Global, cmd: ImportCommand) -> CmdResult {
                 kexie_web::imports::import_orgs(&store, &scope, &sheet, args.dry_run).await;
             store.close().await;
             let result = result?;
-            report(&args, &result.report, result.created)
+            report(
+                &args.json,
+                args.dry_run,
+                &result.report,
+                &format!(
+                    "已导入 {} 个组织 / imported {} organisations",
+                    result.created, result.created
+                ),
+            )
+        }
+        ImportCommand::Persons(args) => {
+            let sheet = kexie_office::read_sheet(&args.file, &Limits::default())
+                .map_err(|e| Failure::Input(format!("{}: {e}", args.file.display())))?;
+            let store = super::open_store(&config).await?;
+            let scope = Scope::everything().acting_as(super::operator());
+            let org = match &args.org {
+                Some(code) => store.org_by_code(&scope, code).await.map_err(|_| {
+                    Failure::Input(format!(
+                        "没有代码为 {code} 的组织 / no organisation with code {code}"
+                    ))
+                })?,
+                None => {
+                    let roots = store.scope_roots(&scope).await?;
+                    match roots.as_slice() {
+                        [one] => store.org(&scope, one.org_id).await?,
+                        _ => {
+                            return Err(Failure::Input(
+                                "请用 --org 指定登记单位 / name the organisation with --org".into(),
+                            ))
+                        }
+                    }
+                }
+            };
+            let today = chrono::Utc::now().date_naive();
+            eprintln!(
+                "正在导入 {} 行… / importing {} rows…",
+                sheet.rows.len(),
+                sheet.rows.len()
+            );
+            let result = kexie_web::imports::import_persons(
+                &store,
+                &scope,
+                org.org_id,
+                &sheet,
+                today,
+                args.dry_run,
+                args.skip_invalid,
+            )
+            .await;
+            store.close().await;
+            let result = result?;
+            let done = format!(
+                "已导入 {} 人，会员 {} 条（{}） / imported {} people, {} memberships ({})",
+                result.created,
+                result.memberships,
+                org.name,
+                result.created,
+                result.memberships,
+                org.code
+            );
+            if args.skip_invalid && !args.dry_run {
+                report(&args.json, false, &result.report, &done).or_else(|e| {
+                    // The valid rows were written: errors are reported, the run succeeded.
+                    if result.created > 0 || result.report.valid == 0 {
+                        eprintln!("{done}");
+                        Ok(())
+                    } else {
+                        Err(e)
+                    }
+                })
+            } else {
+                report(&args.json, args.dry_run, &result.report, &done)
+            }
         }
     }
 }
@@ -31,8 +103,8 @@ fn read(args: &ImportArgs) -> Result<kexie_office::sheet::Sheet, Failure> {
 }
 
 /// Prints the report; a file with errors exits 2 (nothing was written).
-fn report(args: &ImportArgs, report: &ImportReport, created: usize) -> CmdResult {
-    if args.json {
+fn report(json: &bool, dry_run: bool, report: &ImportReport, done: &str) -> CmdResult {
+    if *json {
         super::print_json(report)?;
     } else {
         for e in &report.errors {
@@ -56,10 +128,10 @@ fn report(args: &ImportArgs, report: &ImportReport, created: usize) -> CmdResult
             report.valid,
             report.errors.len()
         );
-        if args.dry_run {
+        if dry_run {
             println!("试运行，未写入任何数据 / dry run: nothing written");
         } else if report.errors.is_empty() {
-            println!("已导入 {created} 个组织 / imported {created} organisations");
+            println!("{done}");
         }
     }
     if report.errors.is_empty() {

@@ -1,0 +1,387 @@
+//! The people sheet (人员台账): one science and technology worker per row, and optionally their
+//! membership of the organisation being imported into. Error codes follow the import report
+//! contract: required, id_number.format, id_number.checksum, id_number.birth_date, phone.format,
+//! email.format, date.format, enum.value, duplicate.in_file.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use kexie_domain::email::Email;
+use kexie_domain::id_number::{Gender, IdNumber};
+use kexie_domain::phone::Mobile;
+use serde::{Deserialize, Serialize};
+
+use crate::cells::{parse_bool_zh, parse_date, CellError};
+use crate::columns::{ColumnMap, ColumnSpec};
+use crate::report::ImportReport;
+use crate::sheet::Sheet;
+
+const fn col(key: &'static str, names: &'static [&'static str]) -> ColumnSpec {
+    ColumnSpec {
+        key,
+        names,
+        required: key.len() == 4 && names.len() == 3 && false,
+    }
+}
+
+/// The columns of the people sheet in the template's order; only 姓名 is always required.
+pub const PERSON_COLUMNS: &[ColumnSpec] = &[
+    ColumnSpec {
+        key: "name",
+        names: &["姓名", "名字", "name"],
+        required: true,
+    },
+    col("gender", &["性别", "gender"]),
+    col(
+        "id_number",
+        &[
+            "身份证号",
+            "身份证号码",
+            "公民身份号码",
+            "证件号码",
+            "身份证",
+        ],
+    ),
+    col("birth_date", &["出生日期", "出生年月", "生日"]),
+    col("ethnicity", &["民族"]),
+    col(
+        "mobile",
+        &["手机号", "手机", "手机号码", "移动电话", "联系电话"],
+    ),
+    col("email", &["电子邮箱", "邮箱", "电子邮件", "email"]),
+    col("employer", &["工作单位", "单位", "所在单位"]),
+    col("department", &["部门", "所在部门", "科室"]),
+    col("post", &["职务", "行政职务"]),
+    col("title", &["职称", "专业技术职称", "职称级别"]),
+    col("education", &["学历"]),
+    col("degree", &["学位"]),
+    col("discipline", &["学科", "专业", "学科专业", "所属学科"]),
+    col("political_status", &["政治面貌"]),
+    col("grassroots", &["是否基层一线", "基层一线", "是否一线"]),
+    col("member_type", &["会员类型", "会员类别"]),
+    col("member_number", &["会员编号", "会员号"]),
+    col("joined", &["入会日期", "入会时间"]),
+];
+
+/// The headers of the template, in order.
+pub const PERSON_HEADERS: [&str; 19] = [
+    "姓名",
+    "性别",
+    "身份证号",
+    "出生日期",
+    "民族",
+    "手机号",
+    "电子邮箱",
+    "工作单位",
+    "部门",
+    "职务",
+    "职称",
+    "学历",
+    "学位",
+    "学科",
+    "政治面貌",
+    "是否基层一线",
+    "会员类型",
+    "会员编号",
+    "入会日期",
+];
+
+/// Professional titles as the registry keeps them.
+pub const TITLES: [&str; 5] = ["正高级", "副高级", "中级", "初级", "无"];
+
+/// One valid row of the people sheet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonRow {
+    pub row: usize,
+    pub name: String,
+    pub gender: Option<Gender>,
+    pub id_number: Option<String>,
+    pub birth_date: Option<NaiveDate>,
+    pub ethnicity: Option<String>,
+    pub mobile: Option<String>,
+    pub email: Option<String>,
+    pub employer: Option<String>,
+    pub department: Option<String>,
+    pub post: Option<String>,
+    pub title: Option<String>,
+    pub education: Option<String>,
+    pub degree: Option<String>,
+    pub discipline: Option<String>,
+    pub political_status: Option<String>,
+    pub grassroots: bool,
+    pub member_type: Option<String>,
+    pub member_number: Option<String>,
+    pub joined: Option<NaiveDate>,
+}
+
+fn title(value: &str) -> Result<String, CellError> {
+    let v = kexie_domain::text::to_half_width(value).trim().to_string();
+    let mapped = match v.as_str() {
+        "高级" | "正高" | "教授" | "研究员" | "主任医师" => "正高级",
+        "副高" | "副教授" | "副研究员" | "副主任医师" | "高级工程师" => "副高级",
+        "中" | "讲师" | "工程师" | "主治医师" | "助理研究员" => "中级",
+        "初" | "助教" | "助理工程师" | "技术员" | "医师" => "初级",
+        "" | "-" | "无职称" => "无",
+        other => other,
+    };
+    if TITLES.contains(&mapped) {
+        Ok(mapped.to_string())
+    } else {
+        Err(CellError::new(
+            "enum.value",
+            format!("职称“{v}”应为 正高级、副高级、中级、初级 或 无"),
+        ))
+    }
+}
+
+/// Validates every row of a people sheet; `today` bounds birth dates. Returns the valid rows
+/// and the report.
+pub fn parse_person_sheet(sheet: &Sheet, today: NaiveDate) -> (Vec<PersonRow>, ImportReport) {
+    let mut report = ImportReport::default();
+    let filled = |cells: &&Vec<String>| cells.iter().any(|c| !c.trim().is_empty());
+    let (map, unknown) = match ColumnMap::map(&sheet.headers, PERSON_COLUMNS) {
+        Ok(mapped) => mapped,
+        Err(missing) => {
+            report.rows = sheet.rows.iter().filter(filled).count();
+            for name in missing {
+                report.push_error(
+                    1,
+                    name.clone(),
+                    "column.missing",
+                    format!("缺少必填列“{name}”"),
+                );
+            }
+            return (Vec::new(), report);
+        }
+    };
+    report.unknown_columns = unknown;
+    let mut seen_id: HashMap<String, usize> = HashMap::new();
+    let mut seen_mobile: HashMap<(String, String), usize> = HashMap::new();
+    let mut valid = Vec::new();
+    for (index, cells) in sheet.rows.iter().enumerate() {
+        if !filled(&cells) {
+            continue;
+        }
+        report.rows += 1;
+        let row = Sheet::row_number(index);
+        let mut errors: Vec<(&str, CellError)> = Vec::new();
+        let get = |key: &str| map.get(cells, key);
+        let text = |key: &str| get(key).map(|v| v.split_whitespace().collect::<Vec<_>>().join(" "));
+        let name = text("name");
+        if name.is_none() {
+            errors.push(("name", CellError::new("required", "“姓名”不能为空")));
+        }
+        let id = get("id_number").and_then(|v| match IdNumber::parse(v, today) {
+            Ok(id) => Some(id),
+            Err(e) => {
+                errors.push(("id_number", CellError::new(e.code(), e.to_string())));
+                None
+            }
+        });
+        let mobile = get("mobile").and_then(|v| match Mobile::parse(v) {
+            Ok(m) => Some(m.as_str().to_string()),
+            Err(e) => {
+                errors.push(("mobile", CellError::new(e.code(), e.to_string())));
+                None
+            }
+        });
+        if get("id_number").is_none() && get("mobile").is_none() {
+            errors.push((
+                "id_number",
+                CellError::new("required", "身份证号和手机号至少填写一项，用以识别本人"),
+            ));
+        }
+        let mut birth = get("birth_date").and_then(|v| {
+            parse_date(v)
+                .map_err(|e| errors.push(("birth_date", e)))
+                .ok()
+        });
+        if let (Some(id), Some(b)) = (&id, birth) {
+            if let Err(e) = id.check_birth_date(b) {
+                errors.push(("birth_date", CellError::new(e.code(), e.to_string())));
+            }
+        }
+        birth = birth.or_else(|| id.as_ref().map(|i| i.birth_date()));
+        let gender = match get("gender") {
+            Some(v) => match Gender::parse(v) {
+                Ok(g) => Some(g),
+                Err(e) => {
+                    errors.push(("gender", CellError::new("enum.value", e.to_string())));
+                    None
+                }
+            },
+            None => id.as_ref().map(|i| i.gender()),
+        };
+        let email = get("email").and_then(|v| match Email::parse(v) {
+            Ok(e) => Some(e.as_str().to_string()),
+            Err(e) => {
+                errors.push(("email", CellError::new(e.code(), e.to_string())));
+                None
+            }
+        });
+        let title = get("title").and_then(|v| title(v).map_err(|e| errors.push(("title", e))).ok());
+        let grassroots = get("grassroots")
+            .map(|v| {
+                parse_bool_zh(v)
+                    .map_err(|e| errors.push(("grassroots", e)))
+                    .unwrap_or(false)
+            })
+            .unwrap_or(false);
+        let joined =
+            get("joined").and_then(|v| parse_date(v).map_err(|e| errors.push(("joined", e))).ok());
+        // The same person twice in one file: same ID number, or same name and mobile.
+        if let Some(id) = &id {
+            match seen_id.get(id.as_str()) {
+                Some(first) => errors.push((
+                    "id_number",
+                    CellError::new(
+                        "duplicate.in_file",
+                        format!("与第 {first} 行的身份证号相同"),
+                    ),
+                )),
+                None => {
+                    seen_id.insert(id.as_str().to_string(), row);
+                }
+            }
+        } else if let (Some(n), Some(m)) = (&name, &mobile) {
+            match seen_mobile.get(&(n.clone(), m.clone())) {
+                Some(first) => errors.push((
+                    "mobile",
+                    CellError::new(
+                        "duplicate.in_file",
+                        format!("与第 {first} 行的姓名和手机号相同"),
+                    ),
+                )),
+                None => {
+                    seen_mobile.insert((n.clone(), m.clone()), row);
+                }
+            }
+        }
+        if errors.is_empty() {
+            valid.push(PersonRow {
+                row,
+                name: name.unwrap_or_default(),
+                gender,
+                id_number: id.map(|i| i.as_str().to_string()),
+                birth_date: birth,
+                ethnicity: text("ethnicity"),
+                mobile,
+                email,
+                employer: text("employer"),
+                department: text("department"),
+                post: text("post"),
+                title,
+                education: text("education"),
+                degree: text("degree"),
+                discipline: text("discipline"),
+                political_status: text("political_status"),
+                grassroots,
+                member_type: text("member_type"),
+                member_number: text("member_number"),
+                joined,
+            });
+        } else {
+            for (key, e) in errors {
+                report.push_error(row, map.header(key).to_string(), e.code, e.message);
+            }
+        }
+    }
+    report.valid = valid.len();
+    (valid, report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sheet(headers: &[&str], rows: &[&[&str]]) -> Sheet {
+        Sheet {
+            headers: headers.iter().map(|s| s.to_string()).collect(),
+            rows: rows
+                .iter()
+                .map(|r| r.iter().map(|s| s.to_string()).collect())
+                .collect(),
+        }
+    }
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()
+    }
+
+    #[test]
+    fn every_error_names_its_row_column_and_code() {
+        let s = sheet(
+            &[
+                "手机号码",
+                "姓名",
+                "公民身份号码",
+                "电子邮箱",
+                "出生日期",
+                "职称",
+                "是否基层一线",
+                "籍贯",
+            ],
+            &[
+                &[
+                    "13812345678",
+                    "林晓",
+                    "230102198503120029",
+                    "lx@example.cn",
+                    "1985-03-12",
+                    "中级",
+                    "是",
+                    "黑龙江",
+                ],
+                &["", "", "230102198503120021", "bad-mail", "", "", "", ""],
+                &["1381234567", "王五", "", "", "", "教授", "否", ""],
+                &[
+                    "",
+                    "赵六",
+                    "230102198503120029",
+                    "",
+                    "1986-01-01",
+                    "大师",
+                    "也许",
+                    "",
+                ],
+                &["", "孙七", "", "", "", "", "", ""],
+                &["１３９ １２３４ ５６７８", "周八", "", "", "", "", "", ""],
+            ],
+        );
+        let (rows, report) = parse_person_sheet(&s, today());
+        let got: Vec<(usize, &str, &str)> = report
+            .errors
+            .iter()
+            .map(|e| (e.row, e.column.as_str(), e.code.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (3, "姓名", "required"),
+                (3, "公民身份号码", "id_number.checksum"),
+                (3, "电子邮箱", "email.format"),
+                (4, "手机号码", "phone.format"),
+                (5, "出生日期", "id_number.birth_date"),
+                (5, "职称", "enum.value"),
+                (5, "是否基层一线", "enum.value"),
+                (5, "公民身份号码", "duplicate.in_file"),
+                (6, "公民身份号码", "required"),
+            ]
+        );
+        assert_eq!(report.unknown_columns, ["籍贯"]);
+        assert_eq!((report.rows, report.valid), (6, 2));
+        assert_eq!(rows[0].gender, Some(Gender::Female));
+        assert!(rows[0].grassroots);
+        // Full-width digits and stray spaces are normalised, not rejected.
+        assert_eq!(rows[1].mobile.as_deref(), Some("13912345678"));
+    }
+
+    #[test]
+    fn the_birth_date_and_gender_come_from_the_id_number_when_missing() {
+        let s = sheet(&["姓名", "身份证号"], &[&["林晓", "230102198503120037"]]);
+        let (rows, report) = parse_person_sheet(&s, today());
+        assert!(report.errors.is_empty(), "{:?}", report.errors);
+        assert_eq!(rows[0].birth_date, NaiveDate::from_ymd_opt(1985, 3, 12));
+        assert_eq!(rows[0].gender, Some(Gender::Male));
+    }
+}
