@@ -52,6 +52,9 @@ pub enum Command {
     Audit(AuditCommand),
     /// Which divisions below a county-or-higher 科协 have a 科协 of their own.
     Coverage(CoverageArgs),
+    /// In-process timings over the province-scale demo data (see docs/benchmarks.md).
+    #[command(hide = true)]
+    Bench(BenchArgs),
     /// The official division tree.
     #[command(subcommand)]
     Divisions(DivisionsCommand),
@@ -61,6 +64,46 @@ pub enum Command {
     /// Export to .xlsx.
     #[command(subcommand)]
     Export(ExportCommand),
+    /// Work-plan supervision (督查督办): deadline phrases, the daily reminders, a plan's figures.
+    #[command(subcommand)]
+    Workplan(WorkplanCommand),
+    /// Society governance (学会治理): slate pre-review against the governance rules.
+    #[command(subcommand)]
+    Governance(GovernanceCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GovernanceCommand {
+    /// Pre-review a slate (换届前置审核): columns 姓名, 性别, 出生日期, 职务, 是否基层一线, 政治面貌,
+    /// 是否专职, 工作单位, 是否在职领导干部, 是否退休领导干部, 产生方式 (in any order). Exits 0
+    /// whether or not the slate complies; 2 for an unreadable file or rows with errors.
+    Check(GovernanceCheckArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct GovernanceCheckArgs {
+    /// The slate: .xlsx, .xls or .csv.
+    pub file: std::path::PathBuf,
+    /// Individual members of the society (sets the council-size cap).
+    #[arg(long)]
+    pub individual_members: u64,
+    /// Council size of the previous term.
+    #[arg(long)]
+    pub previous_council_size: Option<u32>,
+    /// Growth of individual membership last year, in percent.
+    #[arg(long = "member-growth")]
+    pub member_growth: Option<f64>,
+    /// The day of the check, YYYY-MM-DD (default: today in Beijing).
+    #[arg(long)]
+    pub as_of: Option<String>,
+    /// The society's code: use the rules that apply to it and record the check.
+    #[arg(long)]
+    pub org: Option<String>,
+    /// Also write the review to FILE.docx (Word) or FILE.xlsx.
+    #[arg(long)]
+    pub out: Option<std::path::PathBuf>,
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -72,6 +115,10 @@ pub enum ImportCommand {
     /// 电子邮箱, 工作单位, 部门, 职务, 职称, 学历, 学位, 学科, 政治面貌, 是否基层一线, 会员类型,
     /// 会员编号, 入会日期 (matched by header with common aliases, in any order).
     Persons(ImportPersonsArgs),
+    /// A work plan issued by --org: pasted text (.txt, the layout of a task breakdown table or of
+    /// a prose plan) or a table (.xlsx/.xls/.csv with 序号, 任务, 具体措施, 完成时限, 牵头领导,
+    /// 责任部门).
+    Plan(ImportPlanArgs),
 }
 
 #[derive(Debug, Args)]
@@ -126,6 +173,26 @@ pub struct ExportOrgsArgs {
     /// Write full phone numbers instead of masks (recorded in the audit trail).
     #[arg(long)]
     pub unmasked: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    #[arg(long, default_value_t = 200)]
+    pub iterations: usize,
+    /// Instead of timing, write a synthetic people sheet for the import benchmarks.
+    #[command(flatten)]
+    pub people_file: PeopleFileArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct PeopleFileArgs {
+    /// Write this many synthetic people to --out (.csv or .xlsx) and stop.
+    #[arg(long, default_value_t = 0)]
+    pub rows: usize,
+    #[arg(long, default_value = "people.csv")]
+    pub out: std::path::PathBuf,
+    #[arg(long, default_value_t = 11)]
+    pub seed: u64,
 }
 
 #[derive(Debug, Args)]
@@ -239,6 +306,8 @@ pub struct JsonFlag {
 pub enum Scale {
     /// One province's real division tree, its 科协, a dozen societies, a few hundred people.
     Small,
+    /// One province at real size: ~50,000 organisations, 1,000,000 people, 2,000,000 memberships.
+    Province,
 }
 
 #[derive(Debug, Args)]
@@ -248,6 +317,9 @@ pub struct DemoArgs {
     /// Seed of the generator: the same seed gives the same data.
     #[arg(long, default_value_t = 2017)]
     pub seed: u64,
+    /// Scale the province's counts (0.1 for the quick benchmark).
+    #[arg(long, default_value_t = 1.0, hide = true)]
+    pub fraction: f64,
     #[arg(long)]
     pub json: bool,
 }
@@ -256,4 +328,75 @@ pub struct DemoArgs {
 pub enum ConfigCommand {
     /// Print a commented example configuration file (kexie.toml).
     Example,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportPlanArgs {
+    pub file: std::path::PathBuf,
+    /// The issuing organisation's code.
+    #[arg(long)]
+    pub org: String,
+    /// The plan's title (default: the file name).
+    #[arg(long)]
+    pub title: Option<String>,
+    /// The plan's year, for deadlines written without one (default: the issue date's year, else
+    /// the earliest year the file names).
+    #[arg(long)]
+    pub year: Option<i32>,
+    /// 文号.
+    #[arg(long)]
+    pub doc_number: Option<String>,
+    /// Issue date (YYYY-MM-DD).
+    #[arg(long)]
+    pub issued_on: Option<String>,
+    /// The number of the higher plan this one carries out.
+    #[arg(long)]
+    pub implements: Option<i64>,
+    /// Read and check everything, write nothing (with --json: print what was read).
+    #[arg(long)]
+    pub dry_run: bool,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WorkplanCommand {
+    /// Read a deadline phrase ("2017年10月底前", "每年坚持(2017年取得阶段性成果)").
+    ParseDeadline(ParseDeadlineArgs),
+    /// Mark open tasks whose date has passed overdue and write the day's reminders (for cron;
+    /// the web runs it once a day by itself).
+    Remind(RemindArgs),
+    /// A plan's supervision figures: status counts, overdue, due within 30 days, not reported.
+    Supervise(SuperviseArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ParseDeadlineArgs {
+    pub text: String,
+    /// The plan's year, for dates written without one ("6月底前").
+    #[arg(long)]
+    pub plan_year: Option<i32>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RemindArgs {
+    /// The day to run for (YYYY-MM-DD; default: today in Beijing).
+    #[arg(long)]
+    pub today: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SuperviseArgs {
+    /// The plan's number.
+    #[arg(long)]
+    pub plan: i64,
+    /// The day to judge by (YYYY-MM-DD; default: today in Beijing).
+    #[arg(long)]
+    pub today: Option<String>,
+    #[arg(long)]
+    pub json: bool,
 }

@@ -20,6 +20,7 @@ pub mod persons;
 pub mod phone;
 pub mod report;
 pub mod sheet;
+pub mod slate;
 mod xls_in;
 mod xlsx_in;
 pub mod xlsx_out;
@@ -34,4 +35,5 @@ pub use persons::{parse_person_sheet, PersonRow, PERSON_COLUMNS, PERSON_HEADERS}
 pub use phone::parse_phone;
 pub use report::{Duplicate, ImportReport, RowError};
 pub use sheet::{read_sheet, read_sheet_bytes, Sheet};
+pub use slate::{findings_xlsx, parse_slate_sheet, review_docx, SLATE_COLUMNS, SLATE_HEADERS};
 pub use xlsx_out::XlsxWriter;

@@ -10,8 +10,10 @@ mod audit;
 mod coverage;
 mod crypto;
 pub mod demo;
+mod demo_province;
 mod divisions;
 mod error;
+mod governance;
 mod ledger;
 mod migrate;
 mod org_changes;
@@ -24,6 +26,7 @@ mod scope;
 mod sql;
 mod stats;
 pub mod testing;
+mod workplan;
 
 pub use accounts::{random_hex, Account, LoginOutcome, LoginPolicy, NewAccount, SessionInfo};
 pub use audit::{AuditFilter, AuditRecord, AuditVerification, Outcome};
@@ -31,6 +34,10 @@ pub use coverage::{Coverage, CoverageGap, CoverageLevel};
 pub use crypto::{Algorithm, FieldCipher, KeyError};
 pub use divisions::Division;
 pub use error::{StoreError, StoreResult};
+pub use governance::{
+    may_own_rules, today, BodyKind, GovernanceCheck, GovernanceFilter, GoverningBody, NewPost,
+    NewTerm, PostRow, SocietyReview, SocietySummary, StoredRuleSet, TermRow,
+};
 pub use ledger::{Growth, LedgerFilter, LedgerRow};
 pub use org_changes::{GroupMembership, OrgHistoryEntry, OrgPatch};
 pub use org_import::{ImportOrg, ImportOutcome, ImportProblem};
@@ -40,6 +47,11 @@ pub use person_import::{ExistingMatch, ImportPerson, PersonImportOutcome};
 pub use persons::{Identity, MembershipRow, NewPerson, PersonRow};
 pub use scope::{Actor, Scope};
 pub use stats::{KindCount, Overview};
+pub use workplan::{
+    GroupFigures, ImplementingTask, NewPlan, NewReport, NewTask, Notification, Plan, PlanCreated,
+    PlanFilter, PlanSection, ProgressReport, ReminderRun, Rollup, Silent, StatusCounts,
+    Supervision, Task, TaskPatch, TaskStatus, TaskUnit, DUE_SOON_DAYS, REMIND_DAYS,
+};
 
 use std::{str::FromStr, sync::Arc, time::Duration};
 

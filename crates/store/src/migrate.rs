@@ -20,12 +20,16 @@ const SQLITE: Embedded = migrations!("sqlite":
     2 "0002_security",
     3 "0003_org_network",
     4 "0004_people",
+    5 "0005_workplan",
+    6 "0006_governance",
 );
 const POSTGRES: Embedded = migrations!("postgres":
     1 "0001_foundation",
     2 "0002_security",
     3 "0003_org_network",
     4 "0004_people",
+    5 "0005_workplan",
+    6 "0006_governance",
 );
 
 /// A digest that changes whenever a database's migrations or the shipped divisions do (names

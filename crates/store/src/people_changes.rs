@@ -98,6 +98,39 @@ impl Store {
             .collect()
     }
 
+    /// Records in scope that look like the same person as a stored one, compared through the
+    /// stored hashes (the plaintext is never needed).
+    pub async fn duplicates_of(
+        &self,
+        scope: &Scope,
+        person_id: i64,
+    ) -> StoreResult<Vec<DuplicateMatch>> {
+        self.person(scope, person_id).await?;
+        let mut sql = Sql::new(
+            "select p.person_id, p.name, o.name as org_name, case \
+             when p.id_number_hash = x.id_number_hash then 'id_number' \
+             when p.mobile_hash = x.mobile_hash then 'name_mobile' else 'name_birth_employer' end as reason \
+             from person x join person p on p.person_id <> x.person_id and (p.id_number_hash = x.id_number_hash \
+             or (p.name = x.name and p.mobile_hash = x.mobile_hash) \
+             or (p.name = x.name and p.birth_date = x.birth_date and p.employer = x.employer)) \
+             join org o on o.org_id = p.org_id where x.person_id = ",
+        );
+        sql.bind_int(person_id);
+        scope.filter_person(&mut sql);
+        sql.push(" order by p.person_id limit 20");
+        let rows = sql.query().fetch_all(&self.read).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(DuplicateMatch {
+                    person_id: r.try_get("person_id")?,
+                    name: r.try_get("name")?,
+                    org_name: r.try_get("org_name")?,
+                    reason: r.try_get("reason")?,
+                })
+            })
+            .collect()
+    }
+
     /// Replaces a person's fields (all of `NewPerson`; `org_id` moves the record to another
     /// keeping organisation in scope). Identity numbers given as `None` are kept.
     pub async fn update_person(

@@ -78,6 +78,12 @@ pub struct NewPerson {
     pub retired_official: bool,
 }
 
+/// The columns every person insert writes, in the order of `person_values`.
+pub(crate) const PERSON_INSERT_COLUMNS: &str = "org_id, name, name_pinyin, initials, gender, \
+    birth_date, ethnicity, id_number_enc, id_number_hash, id_number_mask, mobile_enc, mobile_hash, \
+    mobile_mask, email, employer, department, post, title, education, degree, discipline, \
+    political_status, grassroots, serving_official, retired_official, created_at, updated_at";
+
 const PERSON_COLUMNS: &str = "p.person_id, p.org_id, o.name as org_name, p.name, p.gender, \
     p.birth_date, p.id_number_mask, p.mobile_mask, p.employer, p.title, p.discipline, p.grassroots";
 
@@ -122,18 +128,14 @@ impl Store {
         self.person(scope, person_id).await
     }
 
-    /// Inserts a person (identity fields encrypted, hashed and masked) inside the caller's
-    /// transaction; a registered ID number is a conflict.
-    pub(crate) async fn insert_person(
-        &self,
-        tx: &mut sqlx::AnyConnection,
-        new: &NewPerson,
-    ) -> StoreResult<i64> {
+    /// The values of `PERSON_INSERT_COLUMNS` for a person: identity numbers encrypted, hashed
+    /// for lookups and masked for lists.
+    pub(crate) fn person_values(&self, new: &NewPerson) -> Vec<Value> {
         let cipher = self.cipher();
         let id = new.id_number.as_deref().filter(|s| !s.is_empty());
         let mobile = new.mobile.as_deref().filter(|s| !s.is_empty());
         let now = now_ms();
-        let values = vec![
+        vec![
             Value::Int(new.org_id),
             Value::Text(new.name.trim().to_string()),
             Value::Text(pinyin::name_sort_key(&new.name)),
@@ -161,14 +163,19 @@ impl Store {
             Value::Int(new.retired_official.into()),
             Value::Int(now),
             Value::Int(now),
-        ];
-        let mut sql = Sql::new(
-            "insert into person (org_id, name, name_pinyin, initials, gender, birth_date, ethnicity, \
-             id_number_enc, id_number_hash, id_number_mask, mobile_enc, mobile_hash, mobile_mask, \
-             email, employer, department, post, title, education, degree, discipline, \
-             political_status, grassroots, serving_official, retired_official, created_at, \
-             updated_at) values (",
-        );
+        ]
+    }
+
+    /// Inserts a person (identity fields encrypted, hashed and masked) inside the caller's
+    /// transaction; a registered ID number is a conflict.
+    pub(crate) async fn insert_person(
+        &self,
+        tx: &mut sqlx::AnyConnection,
+        new: &NewPerson,
+    ) -> StoreResult<i64> {
+        let values = self.person_values(new);
+        let mut sql = Sql::new("insert into person (");
+        sql.push(PERSON_INSERT_COLUMNS).push(") values (");
         for (i, v) in values.into_iter().enumerate() {
             if i > 0 {
                 sql.push(", ");

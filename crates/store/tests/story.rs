@@ -16,6 +16,7 @@ stories!(
     a_second_person_with_the_same_id_number_is_a_conflict,
     the_demo_data_set_loads,
     migrating_twice_changes_nothing,
+    the_small_demo_is_valid_every_id_number_checks_and_every_org_has_a_division,
 );
 
 async fn org(store: &Store, code: &str, name: &str, parent: Option<i64>, division: &str) -> i64 {
@@ -280,5 +281,31 @@ async fn migrating_twice_changes_nothing(db: &TestDb) {
     assert_eq!(
         store.division_children(Some("230000000000")).await.unwrap(),
         before
+    );
+}
+
+async fn the_small_demo_is_valid_every_id_number_checks_and_every_org_has_a_division(db: &TestDb) {
+    let store = &db.store;
+    store.load_demo_small(11).await.unwrap();
+    let all = Scope::everything();
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+    let (people, total) = store.list_persons(&all, None, 500, 0).await.unwrap();
+    assert_eq!(people.len() as i64, total);
+    for p in &people {
+        let id = store
+            .person_id_number(&all, p.person_id)
+            .await
+            .unwrap()
+            .expect("an ID number");
+        let parsed =
+            kexie_domain::id_number::IdNumber::parse(&id, today).expect("a valid ID number");
+        assert_eq!(Some(parsed.birth_date().to_string()), p.birth_date);
+    }
+    let root = store.org_by_code(&all, "23KX").await.unwrap();
+    let orgs = store.export_orgs(&all, root.org_id, false).await.unwrap();
+    assert!(orgs.len() > 200);
+    assert!(
+        orgs.iter().all(|o| o.division_code.is_some()),
+        "every organisation has a division"
     );
 }

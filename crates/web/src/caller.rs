@@ -25,6 +25,8 @@ pub struct Caller {
     /// The session id, for signing out (pages only).
     pub session: Option<String>,
     pub client: String,
+    /// Unread work-plan reminders of the account's organisation (pages only; 0 for the API).
+    pub notices: i64,
 }
 
 impl Caller {
@@ -97,6 +99,7 @@ impl FromRequestParts<AppState> for Caller {
                 csrf: String::new(),
                 session: None,
                 client,
+                notices: 0,
             });
         }
         let to_login = || {
@@ -134,13 +137,16 @@ impl FromRequestParts<AppState> for Caller {
                 ));
             }
         }
+        let scope = account.scope(&client);
+        let notices = crate::pages::workplan::header_notices(state, &account, &scope).await;
         Ok(Caller {
-            scope: account.scope(&client),
+            scope,
             account,
             lang,
             csrf: session.csrf_token,
             session: Some(session_id),
             client,
+            notices,
         })
     }
 }

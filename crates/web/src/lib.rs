@@ -14,6 +14,7 @@ mod i18n;
 pub mod imports;
 mod org_input;
 pub(crate) mod pages;
+mod person_input;
 mod session;
 
 use std::future::Future;

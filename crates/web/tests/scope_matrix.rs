@@ -30,6 +30,10 @@ enum Check {
     List,
     /// The official division tree: reference data, the same for every signed-in caller.
     Reference,
+    /// `{id}` is a work plan: 200 when its issuer is inside the subtree, 404 outside.
+    PlanById,
+    /// `{id}` is a task of a work plan: as its plan.
+    TaskById,
 }
 
 /// Every route: (`api:` or `page:` + the path as written in its router, method, check).
@@ -59,6 +63,9 @@ const MATRIX: &[(&str, &str, Check)] = &[
     ("page:/orgs/import", "GET POST", Check::OrgForm),
     ("page:/orgs/import/template.xlsx", "GET", Check::Reference),
     ("page:/orgs/{id}/export.xlsx", "GET", Check::OrgById),
+    ("page:/orgs/{id}/ledger", "GET", Check::OrgById),
+    ("page:/orgs/{id}/ledger.xlsx", "GET", Check::OrgById),
+    ("page:/orgs/{id}/persons/import", "GET POST", Check::OrgById),
     ("page:/orgs/{id}/edit", "GET POST", Check::OrgById),
     ("page:/orgs/{id}/dissolve", "POST", Check::OrgById),
     ("page:/orgs/{id}/coverage", "GET", Check::OrgById),
@@ -73,13 +80,67 @@ const MATRIX: &[(&str, &str, Check)] = &[
     ("api:/orgs/{id}", "GET PATCH DELETE", Check::OrgById),
     ("api:/orgs/{id}/coverage", "GET", Check::OrgById),
     ("api:/orgs/{id}/history", "GET", Check::OrgById),
+    ("api:/orgs/{id}/ledger", "GET", Check::OrgById),
+    ("api:/orgs/{id}/growth", "GET", Check::OrgById),
     ("api:/orgs/{id}/children", "GET", Check::OrgById),
     ("api:/orgs/{id}/members", "GET", Check::OrgById),
-    ("api:/persons", "GET", Check::List),
-    ("api:/persons/{id}", "GET", Check::PersonById),
+    ("api:/persons", "GET POST", Check::List),
+    ("api:/persons/{id}", "GET PATCH DELETE", Check::PersonById),
+    ("api:/persons/{id}/duplicates", "GET", Check::PersonById),
     ("api:/persons/{id}/identity", "GET", Check::PersonById),
     ("api:/stats/overview", "GET", Check::List),
     ("api:/divisions", "GET", Check::Reference),
+    ("page:/governance", "GET", Check::List),
+    ("page:/orgs/{id}/governance", "GET", Check::OrgById),
+    ("page:/orgs/{id}/governance/bodies", "POST", Check::OrgById),
+    ("page:/orgs/{id}/governance/terms", "POST", Check::OrgById),
+    ("page:/orgs/{id}/governance/posts", "POST", Check::OrgById),
+    (
+        "page:/orgs/{id}/governance/dashboard",
+        "GET",
+        Check::OrgById,
+    ),
+    (
+        "page:/orgs/{id}/governance/dashboard.xlsx",
+        "GET",
+        Check::OrgById,
+    ),
+    (
+        "page:/orgs/{id}/governance/rules",
+        "GET POST",
+        Check::OrgById,
+    ),
+    (
+        "page:/orgs/{id}/governance/slate",
+        "GET POST",
+        Check::OrgById,
+    ),
+    ("api:/orgs/{id}/governance", "GET", Check::OrgById),
+    ("api:/orgs/{id}/governance/dashboard", "GET", Check::OrgById),
+    (
+        "api:/orgs/{id}/governance/rules",
+        "GET POST",
+        Check::OrgById,
+    ),
+    ("page:/plans", "GET", Check::List),
+    ("page:/plans/new", "GET POST", Check::OrgForm),
+    ("page:/plans/{id}", "GET", Check::PlanById),
+    ("page:/plans/{id}/dashboard", "GET", Check::PlanById),
+    ("page:/plans/{id}/report.xlsx", "GET", Check::PlanById),
+    ("page:/tasks/{id}", "GET", Check::TaskById),
+    ("page:/tasks/{id}/reports", "POST", Check::TaskById),
+    ("page:/tasks/{id}/status", "POST", Check::TaskById),
+    ("page:/tasks/{id}/link", "POST", Check::TaskById),
+    ("page:/notifications", "GET", Check::OwnAccount),
+    ("page:/notifications/read", "POST", Check::OwnAccount),
+    ("api:/plans", "GET POST", Check::List),
+    ("api:/plans/{id}", "GET", Check::PlanById),
+    ("api:/plans/{id}/tasks", "GET", Check::PlanById),
+    ("api:/plans/{id}/supervision", "GET", Check::PlanById),
+    ("api:/tasks/{id}", "GET PATCH", Check::TaskById),
+    ("api:/tasks/{id}/reports", "GET POST", Check::TaskById),
+    ("api:/tasks/{id}/rollup", "GET", Check::TaskById),
+    ("api:/notifications", "GET", Check::OwnAccount),
 ];
 
 /// The routes declared in the web crate's source: `.route("…"` in `src/**`, API ones marked.
@@ -148,6 +209,9 @@ struct Tree {
     sibling: (i64, i64, &'static str),
     parent: (i64, i64, &'static str),
     grandparent: (i64, i64, &'static str),
+    /// (org id, plan id, task id): a work plan issued by each organisation, its title and task
+    /// naming the organisation's person, so that a leak shows.
+    plans: Vec<(i64, i64, i64)>,
 }
 
 async fn tree(app: &TestApp) -> Tree {
@@ -183,7 +247,44 @@ async fn tree(app: &TestApp) -> Tree {
             .unwrap();
         ids.push((org, person.person_id, name));
     }
+    let mut plans = Vec::new();
+    for (org, _, name) in &ids {
+        let new = kexie_store::NewPlan {
+            org_id: *org,
+            title: format!("{name}工作要点"),
+            year: 2017,
+            tasks: vec![kexie_store::NewTask {
+                number: "1".into(),
+                section: None,
+                text: format!("{name}的任务"),
+                measures: vec![format!("{name}的措施")],
+                deadline: kexie_domain::deadline::parse_deadline("2017年10月底前", Some(2017)),
+                deadline_inherited: false,
+                leader: None,
+                department: None,
+                co_departments: Vec::new(),
+                units: Vec::new(),
+                implements_task_id: None,
+            }],
+            ..kexie_store::NewPlan::default()
+        };
+        let plan_id = app
+            .store()
+            .create_plan(&all, &new, false)
+            .await
+            .unwrap()
+            .plan_id
+            .unwrap();
+        let task_id = app
+            .store()
+            .plan_tasks(&all, plan_id, chrono::NaiveDate::MIN)
+            .await
+            .unwrap()[0]
+            .task_id;
+        plans.push((*org, plan_id, task_id));
+    }
     Tree {
+        plans,
         own: ids[0],
         child: ids[1],
         sibling: ids[2],
@@ -237,6 +338,34 @@ async fn staff_of_a_county_see_their_subtree_and_nothing_beside_or_above_it(back
                             "{who} on {}: {status}",
                             target.2
                         );
+                    }
+                    for target in outside {
+                        let (status, body) =
+                            fetch(&app, &browser, &token, route, pick(target)).await;
+                        assert_eq!(status, 404, "{who} on {}", target.2);
+                        assert!(!body.contains(target.2), "{who} leaked {}", target.2);
+                    }
+                }
+                Check::PlanById | Check::TaskById => {
+                    let pick = |x: (i64, i64, &str)| {
+                        let (_, plan, task) = t.plans.iter().find(|p| p.0 == x.0).unwrap();
+                        if *check == Check::PlanById {
+                            *plan
+                        } else {
+                            *task
+                        }
+                    };
+                    for target in inside {
+                        let (status, body) =
+                            fetch(&app, &browser, &token, route, pick(target)).await;
+                        assert_eq!(status, 200, "{who} on {}", target.2);
+                        // Lists that start empty (reports, roll-up) and the export aside.
+                        if ![".xlsx", "/reports", "/rollup"]
+                            .iter()
+                            .any(|e| route.ends_with(e))
+                        {
+                            assert!(body.contains(target.2), "{who} misses {}", target.2);
+                        }
                     }
                     for target in outside {
                         let (status, body) =
@@ -302,6 +431,7 @@ async fn staff_of_a_county_see_their_subtree_and_nothing_beside_or_above_it(back
             }
         }
         writes(&app, &browser, &token, role, &t).await;
+        plan_writes(&app, &browser, &token, role, &t).await;
         // The organisation page of the own county lists its township but not the sibling.
         let html = browser
             .get(&format!("/orgs/{}", t.own.0))
@@ -407,5 +537,91 @@ async fn writes(app: &TestApp, browser: &Browser, token: &str, role: Role, t: &T
         create.status(),
         if writer { 201 } else { 403 },
         "POST {role:?} under own"
+    );
+}
+
+/// Work plans: outside the subtree every write on a plan or task is "not found"; inside, a
+/// viewer is refused and staff and administrators report and issue plans.
+async fn plan_writes(app: &TestApp, browser: &Browser, token: &str, role: Role, t: &Tree) {
+    let writer = role != Role::OrgViewer;
+    let task_of = |org: i64| t.plans.iter().find(|p| p.0 == org).unwrap().2;
+    let api = |method: reqwest::Method, path: String, body: serde_json::Value| {
+        app.client
+            .request(method, app.url(&path))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+    };
+    let csrf = browser.csrf("/plans").await;
+    for target in [t.sibling, t.parent, t.grandparent] {
+        let who = format!("{role:?} on {}", target.2);
+        let task = task_of(target.0);
+        let report = api(
+            reqwest::Method::POST,
+            format!("/api/v1/tasks/{task}/reports"),
+            serde_json::json!({"text": "渗透", "percent": 50}),
+        )
+        .await
+        .unwrap();
+        assert_eq!(report.status(), 404, "report {who}");
+        let patch = api(
+            reqwest::Method::PATCH,
+            format!("/api/v1/tasks/{task}"),
+            serde_json::json!({"status": "done"}),
+        )
+        .await
+        .unwrap();
+        assert_eq!(patch.status(), 404, "PATCH task {who}");
+        let plan = api(
+            reqwest::Method::POST,
+            "/api/v1/plans".into(),
+            serde_json::json!({"org_id": target.0, "title": "渗透", "year": 2017}),
+        )
+        .await
+        .unwrap();
+        assert_eq!(plan.status(), 404, "POST plan {who}");
+        for (path, fields) in [
+            ("reports", vec![("text", "渗透"), ("percent", "50")]),
+            ("status", vec![("status", "done")]),
+            ("link", vec![("implements", "")]),
+        ] {
+            let page = browser
+                .post_form(&format!("/tasks/{task}/{path}"), &csrf, &fields)
+                .await;
+            assert_eq!(page.status(), 404, "page {path} {who}");
+        }
+        let html = browser
+            .get(&format!("/tasks/{task}"))
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(!html.contains("渗透") && !html.contains(target.2), "{who}");
+    }
+    let own = task_of(t.own.0);
+    let report = api(
+        reqwest::Method::POST,
+        format!("/api/v1/tasks/{own}/reports"),
+        serde_json::json!({"text": format!("{role:?} 报送"), "percent": 10}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        report.status(),
+        if writer { 201 } else { 403 },
+        "report {role:?} on own"
+    );
+    let plan = api(
+        reqwest::Method::POST,
+        "/api/v1/plans".into(),
+        serde_json::json!({"org_id": t.child.0, "title": format!("{role:?} 计划"), "year": 2017,
+            "tasks": [{"number": "1", "text": "街道任务", "deadline": "2017年12月底前"}]}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        plan.status(),
+        if writer { 201 } else { 403 },
+        "POST plan {role:?} under own"
     );
 }

@@ -16,6 +16,21 @@ pub async fn run(global: &Global, args: DemoArgs) -> CmdResult {
     }
     let summary = match args.scale {
         Scale::Small => store.load_demo_small(args.seed).await?,
+        Scale::Province => {
+            if !(args.fraction > 0.0 && args.fraction <= 1.0) {
+                return Err(Failure::Input(
+                    "--fraction 应在 0 到 1 之间 / --fraction must be in (0, 1]".into(),
+                ));
+            }
+            let quiet = args.json;
+            store
+                .load_demo_province(args.seed, args.fraction, |line| {
+                    if !quiet {
+                        eprintln!("{line}");
+                    }
+                })
+                .await?
+        }
     };
     store.close().await;
     if args.json {

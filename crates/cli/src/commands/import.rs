@@ -12,6 +12,7 @@ pub async fn run(global: &Global, cmd: ImportCommand) -> CmdResult {
     let config = Config::load(global, None)?;
     super::init_logging("warn");
     match cmd {
+        ImportCommand::Plan(args) => super::plan_import::run(global, args).await,
         ImportCommand::Orgs(args) => {
             let sheet = read(&args)?;
             let store = super::open_store(&config).await?;

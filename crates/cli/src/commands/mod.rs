@@ -1,15 +1,20 @@
 //! One module per command, each with its own `run`.
 
 mod audit;
+mod bench;
 mod config;
 mod coverage;
 mod demo;
 mod divisions;
 mod export;
+mod governance;
 mod import;
 mod migrate;
+mod plan_import;
+mod plan_sheet;
 mod serve;
 mod user;
+mod workplan;
 
 use std::path::Path;
 
@@ -28,16 +33,19 @@ pub async fn run(cli: Cli) -> CmdResult {
         Command::User(cmd) => user::run(&cli.global, cmd).await,
         Command::Audit(cmd) => audit::run(&cli.global, cmd).await,
         Command::Coverage(args) => coverage::run(&cli.global, args).await,
+        Command::Bench(args) => bench::run(&cli.global, args).await,
         Command::Divisions(cmd) => divisions::run(&cli.global, cmd).await,
         Command::Import(cmd) => import::run(&cli.global, cmd).await,
         Command::Export(cmd) => export::run(&cli.global, cmd).await,
+        Command::Workplan(cmd) => workplan::run(&cli.global, cmd).await,
+        Command::Governance(cmd) => governance::run(&cli.global, cmd).await,
     }
 }
 
 /// Sets up logging to stderr (never stdout: `--json` output stays clean).
 pub fn init_logging(level: &str) {
-    let filter = tracing_subscriber::EnvFilter::try_new(format!("{level},sqlx=warn"))
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let filter = tracing_subscriber::EnvFilter::try_new(format!("{level},sqlx=error"))
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=error"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

@@ -3,9 +3,11 @@
 
 mod auth;
 mod divisions;
+mod governance;
 mod orgs;
 mod persons;
 mod stats;
+mod workplan;
 
 use axum::Router;
 use serde::Deserialize;
@@ -22,6 +24,8 @@ pub fn router() -> Router<AppState> {
         .merge(divisions::router())
         .merge(persons::router())
         .merge(stats::router())
+        .merge(governance::router())
+        .merge(workplan::router())
 }
 
 #[derive(OpenApi)]
@@ -43,13 +47,34 @@ pub fn router() -> Router<AppState> {
         orgs::dissolve,
         orgs::coverage,
         orgs::history,
+        orgs::ledger,
+        orgs::growth,
         orgs::children,
         orgs::members,
         divisions::list,
         persons::list,
         persons::get_one,
+        persons::create,
+        persons::update,
+        persons::remove,
+        persons::duplicates,
         persons::identity,
         stats::overview,
+        governance::review,
+        governance::dashboard,
+        governance::rules,
+        governance::save_rules,
+        workplan::list,
+        workplan::create,
+        workplan::get_one,
+        workplan::tasks,
+        workplan::supervision,
+        workplan::task,
+        workplan::update_task,
+        workplan::reports,
+        workplan::report,
+        workplan::rollup,
+        workplan::notifications,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth),
@@ -60,6 +85,8 @@ pub fn router() -> Router<AppState> {
         (name = "divisions", description = "行政区划 / official divisions"),
         (name = "persons", description = "人才库 / science and technology workers"),
         (name = "stats", description = "统计 / figures"),
+        (name = "governance", description = "学会治理 / society governance"),
+        (name = "workplan", description = "督查督办 / work-plan supervision"),
     )
 )]
 struct ApiDoc;

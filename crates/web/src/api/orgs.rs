@@ -5,7 +5,9 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use kexie_domain::org::OrgKind;
-use kexie_store::{Coverage, Org, OrgFilter, OrgHistoryEntry, OrgSummary, PersonRow};
+use kexie_store::{
+    Coverage, Growth, LedgerRow, Org, OrgFilter, OrgHistoryEntry, OrgSummary, PersonRow,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -24,6 +26,79 @@ pub fn router() -> Router<AppState> {
         .route("/orgs/{id}/members", get(members))
         .route("/orgs/{id}/coverage", get(coverage))
         .route("/orgs/{id}/history", get(history))
+        .route("/orgs/{id}/ledger", get(ledger))
+        .route("/orgs/{id}/growth", get(growth))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LedgerPage {
+    items: Vec<LedgerRow>,
+    total: i64,
+    page: i64,
+    per_page: i64,
+}
+
+/// The member ledger of an organisation (or, with `subtree=1`, of everything below it):
+/// filtered, sorted by the pinyin of the name, identity fields masked. Filters: member_type,
+/// status (default active), title, age_min, age_max, gender, discipline, grassroots, q.
+#[utoipa::path(get, path = "/api/v1/orgs/{id}/ledger", tag = "orgs",
+    params(("id" = i64, Path, description = "organisation id"), Paging),
+    responses((status = 200, body = LedgerPage), (status = 404, body = crate::ErrorBody)))]
+pub async fn ledger(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    Query(q): Query<crate::pages::ledger::LedgerQuery>,
+    Query(paging): Query<Paging>,
+) -> Result<Json<LedgerPage>, AppError> {
+    let filter = q.filter(id)?;
+    let (items, total) = state
+        .store()
+        .ledger(
+            &caller.scope,
+            &filter,
+            crate::person_input::beijing_today(),
+            paging.limit(),
+            paging.offset(),
+        )
+        .await?;
+    Ok(Json(LedgerPage {
+        items,
+        total,
+        page: paging.page(),
+        per_page: paging.limit(),
+    }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct GrowthQuery {
+    /// The year (default: this year).
+    year: Option<i32>,
+    /// Target growth in percent (default 15).
+    target: Option<f64>,
+}
+
+/// Growth of the organisation's individual membership in a year against a target.
+#[utoipa::path(get, path = "/api/v1/orgs/{id}/growth", tag = "orgs",
+    params(("id" = i64, Path, description = "organisation id"), GrowthQuery),
+    responses((status = 200, body = Growth), (status = 404, body = crate::ErrorBody)))]
+pub async fn growth(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    Query(q): Query<GrowthQuery>,
+) -> Result<Json<Growth>, AppError> {
+    use chrono::Datelike;
+    let year = q
+        .year
+        .unwrap_or_else(|| crate::person_input::beijing_today().year());
+    let target = q.target.unwrap_or(crate::pages::ledger::GROWTH_TARGET);
+    Ok(Json(
+        state
+            .store()
+            .growth(&caller.scope, id, year, target)
+            .await?,
+    ))
 }
 
 /// Creates an organisation under `parent_id` (in the caller's subtree).

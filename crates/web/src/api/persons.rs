@@ -1,22 +1,25 @@
 //! Science and technology workers.
 
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
-use kexie_store::{Identity, PersonRow};
+use kexie_store::{DuplicateMatch, Identity, PersonRow};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::Paging;
 use crate::caller::Caller;
 use crate::error::AppError;
-use crate::extract::{Path, Query};
+use crate::extract::{Json as JsonBody, Path, Query};
+use crate::person_input::{beijing_today, PersonInput};
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/persons", get(list))
-        .route("/persons/{id}", get(get_one))
+        .route("/persons", get(list).post(create))
+        .route("/persons/{id}", get(get_one).patch(update).delete(remove))
+        .route("/persons/{id}/duplicates", get(duplicates))
         .route("/persons/{id}/identity", get(identity))
 }
 
@@ -91,4 +94,74 @@ pub async fn get_one(
     Path(id): Path<i64>,
 ) -> Result<Json<PersonRow>, AppError> {
     Ok(Json(state.store().person(&caller.scope, id).await?))
+}
+
+/// The result of registering a person: the record, and records that look like the same person.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Created {
+    person: PersonRow,
+    duplicates: Vec<DuplicateMatch>,
+}
+
+/// Registers a person kept by `org_id`. A registered ID number is a 409; records that look like
+/// the same person by name and mobile, or name, birth date and employer, are listed.
+#[utoipa::path(post, path = "/api/v1/persons", tag = "persons", request_body = PersonInput,
+    responses((status = 201, body = Created), (status = 404, body = crate::ErrorBody),
+        (status = 409, body = crate::ErrorBody), (status = 422, body = crate::ErrorBody)))]
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonBody(input): JsonBody<PersonInput>,
+) -> Result<(StatusCode, Json<Created>), AppError> {
+    let new = input.parse(beijing_today())?;
+    let store = state.store();
+    let duplicates = store.find_duplicates(&caller.scope, &new, None).await?;
+    let person = store.create_person(&caller.scope, &new).await?;
+    let duplicates = duplicates
+        .into_iter()
+        .filter(|d| d.person_id != person.person_id)
+        .collect();
+    Ok((StatusCode::CREATED, Json(Created { person, duplicates })))
+}
+
+/// Replaces a person's fields (ID number and mobile kept when left out).
+#[utoipa::path(patch, path = "/api/v1/persons/{id}", tag = "persons", request_body = PersonInput,
+    params(("id" = i64, Path, description = "person id")),
+    responses((status = 200, body = PersonRow), (status = 404, body = crate::ErrorBody),
+        (status = 422, body = crate::ErrorBody)))]
+pub async fn update(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    JsonBody(input): JsonBody<PersonInput>,
+) -> Result<Json<PersonRow>, AppError> {
+    let new = input.parse(beijing_today())?;
+    Ok(Json(
+        state.store().update_person(&caller.scope, id, &new).await?,
+    ))
+}
+
+/// Deletes a person with their memberships (the audit trail keeps that it happened).
+#[utoipa::path(delete, path = "/api/v1/persons/{id}", tag = "persons",
+    params(("id" = i64, Path, description = "person id")),
+    responses((status = 204), (status = 404, body = crate::ErrorBody)))]
+pub async fn remove(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, AppError> {
+    state.store().delete_person(&caller.scope, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Records in scope that look like the same person.
+#[utoipa::path(get, path = "/api/v1/persons/{id}/duplicates", tag = "persons",
+    params(("id" = i64, Path, description = "person id")),
+    responses((status = 200, body = [DuplicateMatch]), (status = 404, body = crate::ErrorBody)))]
+pub async fn duplicates(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<Json<Vec<DuplicateMatch>>, AppError> {
+    Ok(Json(state.store().duplicates_of(&caller.scope, id).await?))
 }

@@ -6,12 +6,21 @@ pub(crate) mod auth;
 mod charts;
 mod coverage;
 mod divisions;
+mod governance;
+mod governance_dashboard;
+mod governance_rules;
+mod governance_slate;
 mod home;
 mod lang;
+pub(crate) mod ledger;
 mod org_edit;
 mod org_import;
 mod orgs;
 mod persons;
+pub(crate) mod workplan;
+mod workplan_dash;
+mod workplan_report;
+mod workplan_task;
 
 use askama::Template;
 use axum::http::StatusCode;
@@ -34,10 +43,18 @@ pub fn router() -> Router<AppState> {
         .merge(coverage::router())
         .merge(divisions::router())
         .merge(persons::router())
+        .merge(ledger::router())
+        .merge(governance::router())
+        .merge(governance_dashboard::router())
+        .merge(governance_rules::router())
+        .merge(governance_slate::router())
         .merge(lang::router())
         .merge(auth::router())
         .merge(accounts::router())
         .merge(audit::router())
+        .merge(workplan::router())
+        .merge(workplan_task::router())
+        .merge(workplan_dash::router())
 }
 
 /// What every page's frame needs: language, title, the active menu entry, the demo banner, who
@@ -50,6 +67,8 @@ pub struct Chrome {
     pub user: Option<String>,
     pub role: Option<Role>,
     pub csrf: String,
+    /// Unread work-plan reminders of the account's organisation (the header badge).
+    pub notices: i64,
 }
 
 impl Chrome {
@@ -73,6 +92,7 @@ impl Chrome {
             ),
             role: Some(caller.account.role),
             csrf: caller.csrf.clone(),
+            notices: caller.notices,
         }
     }
 
@@ -86,6 +106,7 @@ impl Chrome {
             user: None,
             role: None,
             csrf,
+            notices: 0,
         }
     }
 
@@ -97,6 +118,11 @@ impl Chrome {
     pub fn shows_accounts(&self) -> bool {
         self.role
             .is_some_and(|r| matches!(r, Role::SystemAdmin | Role::SecurityAdmin | Role::OrgAdmin))
+    }
+
+    /// Work-plan supervision: for organisation roles.
+    pub fn shows_plans(&self) -> bool {
+        self.role.is_some_and(|r| r.is_org_role())
     }
 
     pub fn shows_audit(&self) -> bool {
@@ -193,6 +219,7 @@ pub fn error_page(lang: Lang, status: StatusCode, message: &str, reference: &str
             user: None,
             role: None,
             csrf: String::new(),
+            notices: 0,
         },
         status: status.as_u16(),
         message,

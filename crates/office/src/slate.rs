@@ -1,0 +1,418 @@
+//! The slate of a society's re-election (换届前置审核): one person per row, read into the domain's
+//! `SlateMember`s for `check_slate`; and the review's findings written out as `.xlsx` and as a
+//! Word (`.docx`) report.
+//!
+//! Columns, matched by header in any order: 姓名, 性别, 出生日期, 职务 (one or more positions
+//! separated by 、), 是否基层一线, 政治面貌, 是否专职, 工作单位, 是否在职领导干部, 是否退休领导干部,
+//! 产生方式 (optional: 理事会聘任 for a secretary-general nominated by the president and appointed
+//! by the council, seeds/002 item 5).
+
+use std::io::{Cursor, Write};
+
+use kexie_domain::governance::{
+    is_party_member, AppointmentMethod, BodyFigures, Gender, Position, SlateMember, SlateReport,
+};
+
+use crate::cells::{parse_bool_zh, parse_date, CellError};
+use crate::columns::{ColumnMap, ColumnSpec};
+use crate::error::OfficeError;
+use crate::report::ImportReport;
+use crate::sheet::Sheet;
+use crate::xlsx_out::XlsxWriter;
+
+const fn col(key: &'static str, names: &'static [&'static str], required: bool) -> ColumnSpec {
+    ColumnSpec {
+        key,
+        names,
+        required,
+    }
+}
+
+/// The columns of a slate.
+pub const SLATE_COLUMNS: &[ColumnSpec] = &[
+    col("name", &["姓名", "name"], true),
+    col("gender", &["性别", "gender"], false),
+    col("birth_date", &["出生日期", "出生年月", "birth_date"], false),
+    col("positions", &["职务", "拟任职务", "positions"], true),
+    col(
+        "grassroots",
+        &[
+            "是否基层一线",
+            "基层一线",
+            "是否基层一线科技工作者",
+            "grassroots",
+        ],
+        true,
+    ),
+    col("political_status", &["政治面貌", "political_status"], false),
+    col("full_time", &["是否专职", "专职", "full_time"], false),
+    col("employer", &["工作单位", "单位", "employer"], false),
+    col(
+        "serving_official",
+        &["是否在职领导干部", "在职领导干部", "serving_official"],
+        false,
+    ),
+    col(
+        "retired_official",
+        &[
+            "是否退休领导干部",
+            "是否退（离）休领导干部",
+            "退休领导干部",
+            "retired_official",
+        ],
+        false,
+    ),
+    col("appointment", &["产生方式", "appointment"], false),
+];
+
+/// The headers in the order a blank slate has them.
+pub const SLATE_HEADERS: [&str; 11] = [
+    "姓名",
+    "性别",
+    "出生日期",
+    "职务",
+    "是否基层一线",
+    "政治面貌",
+    "是否专职",
+    "工作单位",
+    "是否在职领导干部",
+    "是否退休领导干部",
+    "产生方式",
+];
+
+/// Reads every row of a slate. Returns the people of the valid rows and the report of every
+/// problem; a slate with errors should not be checked (the answer would be about another slate).
+pub fn parse_slate_sheet(sheet: &Sheet) -> (Vec<SlateMember>, ImportReport) {
+    let mut report = ImportReport::default();
+    let filled = |cells: &&Vec<String>| cells.iter().any(|c| !c.trim().is_empty());
+    let (map, unknown) = match ColumnMap::map(&sheet.headers, SLATE_COLUMNS) {
+        Ok(mapped) => mapped,
+        Err(missing) => {
+            report.rows = sheet.rows.iter().filter(filled).count();
+            for name in missing {
+                let message = format!("缺少必填列“{name}”");
+                report.push_error(1, name, "column.missing", message);
+            }
+            return (Vec::new(), report);
+        }
+    };
+    report.unknown_columns = unknown;
+    let mut members = Vec::new();
+    for (index, cells) in sheet.rows.iter().enumerate() {
+        if !filled(&cells) {
+            continue;
+        }
+        report.rows += 1;
+        let mut row = Row {
+            row: Sheet::row_number(index),
+            cells,
+            map: &map,
+            report: &mut report,
+            ok: true,
+        };
+        let member = row.member();
+        if row.ok {
+            members.push(member);
+        }
+    }
+    report.valid = members.len();
+    (members, report)
+}
+
+struct Row<'a> {
+    row: usize,
+    cells: &'a [String],
+    map: &'a ColumnMap,
+    report: &'a mut ImportReport,
+    ok: bool,
+}
+
+impl Row<'_> {
+    fn fail(&mut self, key: &str, error: CellError) {
+        self.ok = false;
+        let column = self.map.header(key).to_string();
+        self.report
+            .push_error(self.row, column, error.code, error.message);
+    }
+
+    fn get(&self, key: &str) -> Option<&str> {
+        self.map.get(self.cells, key)
+    }
+
+    fn flag(&mut self, key: &str, required: bool) -> bool {
+        match self.get(key) {
+            Some(v) => parse_bool_zh(v)
+                .map_err(|e| self.fail(key, e))
+                .unwrap_or(false),
+            None if required => {
+                let message = format!("“{}”不能为空，应为“是”或“否”", self.map.header(key));
+                self.fail(key, CellError::new("field.required", message));
+                false
+            }
+            None => false,
+        }
+    }
+
+    fn member(&mut self) -> SlateMember {
+        let name = self.get("name").unwrap_or("").to_string();
+        if name.is_empty() {
+            self.fail("name", CellError::new("field.required", "“姓名”不能为空"));
+        }
+        let gender = match self.get("gender") {
+            Some(v) => match Gender::parse(v) {
+                Gender::Unknown => {
+                    let message = format!("“{v}”应为“男”或“女”");
+                    self.fail("gender", CellError::new("enum.value", message));
+                    Gender::Unknown
+                }
+                g => g,
+            },
+            None => Gender::Unknown,
+        };
+        let birth_date = match self.get("birth_date") {
+            Some(v) => parse_date(v).map_err(|e| self.fail("birth_date", e)).ok(),
+            None => None,
+        };
+        let positions = self.positions();
+        let grassroots_frontline = self.flag("grassroots", true);
+        let party_member = self.get("political_status").is_some_and(is_party_member);
+        let full_time = self.flag("full_time", false);
+        let serving_official = self.flag("serving_official", false);
+        let retired_official = self.flag("retired_official", false);
+        SlateMember {
+            name,
+            gender,
+            birth_date,
+            positions,
+            grassroots_frontline,
+            party_member,
+            full_time,
+            employer: self.get("employer").unwrap_or("").to_string(),
+            serving_official,
+            retired_official,
+            appointment: self.get("appointment").and_then(AppointmentMethod::parse),
+        }
+    }
+
+    /// 副理事长、常务理事 → both positions. Separators as people type them: 、，, ；; / and spaces.
+    fn positions(&mut self) -> Vec<Position> {
+        let Some(text) = self.get("positions") else {
+            self.fail(
+                "positions",
+                CellError::new("field.required", "“职务”不能为空"),
+            );
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        let mut unknown = Vec::new();
+        for part in text
+            .split(['、', '，', ',', '；', ';', '/', ' ', '\u{3000}'])
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+        {
+            match Position::parse(part) {
+                Some(p) if !out.contains(&p) => out.push(p),
+                Some(_) => {}
+                None => unknown.push(part.to_string()),
+            }
+        }
+        if !unknown.is_empty() {
+            let message = format!(
+                "“{}”不是已知职务，可填：理事长、副理事长、秘书长、常务理事、理事、监事长、监事、代表",
+                unknown.join("、")
+            );
+            self.fail("positions", CellError::new("enum.value", message));
+        }
+        out
+    }
+}
+
+/// The rows of a findings table: 规则, 结论, 说明, 依据.
+fn finding_rows(report: &SlateReport) -> Vec<[String; 4]> {
+    report
+        .findings
+        .iter()
+        .map(|f| {
+            [
+                f.rule.clone(),
+                f.severity.zh_name().to_string(),
+                f.message.clone(),
+                f.citation.clone(),
+            ]
+        })
+        .collect()
+}
+
+/// The figures of each body as lines: 理事会 12人：党员 …
+fn figure_lines(report: &SlateReport) -> Vec<String> {
+    let share = |count: usize, of: usize| {
+        if of == 0 {
+            "—".to_string()
+        } else {
+            format!("{count}/{of}（{:.1}%）", count as f64 * 100.0 / of as f64)
+        }
+    };
+    let line = |body: &str, f: &BodyFigures| {
+        format!(
+            "{body}{}人：基层一线{}，党员{}，女性{}，{}岁以下{}",
+            f.members,
+            share(f.grassroots.count, f.grassroots.of),
+            share(f.party_members.count, f.party_members.of),
+            share(f.women.count, f.women.of),
+            report.figures.young_age_limit,
+            share(f.young.count, f.young.of),
+        )
+    };
+    vec![
+        line("理事会", &report.figures.council),
+        line("常务理事会", &report.figures.standing_council),
+        line("会员代表大会", &report.figures.congress),
+    ]
+}
+
+fn summary(report: &SlateReport) -> String {
+    format!(
+        "结论：{}。理事会{}人（上限{}人），常务理事会{}人，监事{}人；规则集版本 {}；审核日期 {}。",
+        if report.ok {
+            "符合规则"
+        } else {
+            "不符合规则"
+        },
+        report.council_size,
+        report.cap,
+        report.standing_size,
+        report.supervisors,
+        report.rule_set_version,
+        report.figures.as_of
+    )
+}
+
+/// The findings of a slate review as an `.xlsx`: a sheet of findings, a sheet of figures.
+pub fn findings_xlsx(report: &SlateReport) -> Result<Vec<u8>, OfficeError> {
+    let mut sheet = XlsxWriter::new("审核结果", &["规则", "结论", "说明", "依据"])?;
+    for row in finding_rows(report) {
+        sheet.push_row(&row)?;
+    }
+    if report.findings.is_empty() {
+        sheet.push_row(&["", "符合", "未发现问题", ""])?;
+    }
+    sheet.add_sheet("构成", &["说明"])?;
+    sheet.push_row(&[summary(report)])?;
+    for line in figure_lines(report) {
+        sheet.push_row(&[line])?;
+    }
+    sheet.into_bytes()
+}
+
+fn xml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            // Characters XML 1.0 cannot carry at all.
+            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn paragraph(text: &str, bold: bool, size_half_points: u32) -> String {
+    let props = format!(
+        "<w:rPr>{}<w:sz w:val=\"{size_half_points}\"/><w:rFonts w:eastAsia=\"宋体\"/></w:rPr>",
+        if bold { "<w:b/>" } else { "" }
+    );
+    format!(
+        "<w:p><w:r>{props}<w:t xml:space=\"preserve\">{}</w:t></w:r></w:p>",
+        xml_escape(text)
+    )
+}
+
+fn table(headers: &[&str], rows: &[[String; 4]]) -> String {
+    let cell = |text: &str, bold: bool| {
+        format!(
+            "<w:tc><w:tcPr><w:tcW w:w=\"0\" w:type=\"auto\"/></w:tcPr>{}</w:tc>",
+            paragraph(text, bold, 21)
+        )
+    };
+    let mut xml = String::from(
+        "<w:tbl><w:tblPr><w:tblStyle w:val=\"TableGrid\"/><w:tblW w:w=\"5000\" w:type=\"pct\"/>\
+         <w:tblBorders><w:top w:val=\"single\" w:sz=\"4\"/><w:left w:val=\"single\" w:sz=\"4\"/>\
+         <w:bottom w:val=\"single\" w:sz=\"4\"/><w:right w:val=\"single\" w:sz=\"4\"/>\
+         <w:insideH w:val=\"single\" w:sz=\"4\"/><w:insideV w:val=\"single\" w:sz=\"4\"/>\
+         </w:tblBorders></w:tblPr><w:tr>",
+    );
+    for h in headers {
+        xml.push_str(&cell(h, true));
+    }
+    xml.push_str("</w:tr>");
+    for row in rows {
+        xml.push_str("<w:tr>");
+        for c in row {
+            xml.push_str(&cell(c, false));
+        }
+        xml.push_str("</w:tr>");
+    }
+    xml.push_str("</w:tbl>");
+    xml
+}
+
+/// The slate review as a Word document (`.docx`, Office Open XML): title, conclusion, the
+/// findings table with the document each rule comes from, and the make-up of each body.
+pub fn review_docx(title: &str, report: &SlateReport) -> Result<Vec<u8>, OfficeError> {
+    let mut body = paragraph(title, true, 32);
+    body.push_str(&paragraph(&summary(report), false, 24));
+    body.push_str(&paragraph("一、审核发现", true, 24));
+    if report.findings.is_empty() {
+        body.push_str(&paragraph("未发现不符合规则的情况。", false, 24));
+    } else {
+        body.push_str(&table(
+            &["规则", "结论", "说明", "依据"],
+            &finding_rows(report),
+        ));
+    }
+    body.push_str(&paragraph("二、人员构成", true, 24));
+    for line in figure_lines(report) {
+        body.push_str(&paragraph(&line, false, 24));
+    }
+    let document = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
+         <w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\">\
+         <w:body>{body}<w:sectPr><w:pgSz w:w=\"11906\" w:h=\"16838\"/>\
+         <w:pgMar w:top=\"1440\" w:right=\"1440\" w:bottom=\"1440\" w:left=\"1440\"/></w:sectPr>\
+         </w:body></w:document>"
+    );
+    let parts = [
+        (
+            "[Content_Types].xml",
+            "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
+             <Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">\
+             <Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/>\
+             <Default Extension=\"xml\" ContentType=\"application/xml\"/>\
+             <Override PartName=\"/word/document.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml\"/>\
+             </Types>"
+                .to_string(),
+        ),
+        (
+            "_rels/.rels",
+            "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
+             <Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">\
+             <Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" Target=\"word/document.xml\"/>\
+             </Relationships>"
+                .to_string(),
+        ),
+        ("word/document.xml", document),
+    ];
+    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    let fail = |e: zip::result::ZipError| OfficeError::Write(e.to_string());
+    for (name, text) in parts {
+        zip.start_file(name, options).map_err(fail)?;
+        zip.write_all(text.as_bytes())?;
+    }
+    Ok(zip.finish().map_err(fail)?.into_inner())
+}

@@ -1,0 +1,275 @@
+//! Tasks: reading them within scope (as the issuer or as a responsible unit), changing them, and
+//! linking a lower plan's task to the higher task it carries out.
+
+use chrono::NaiveDate;
+use kexie_domain::deadline::parse_deadline;
+use serde_json::{json, Map, Value};
+use sqlx::Row;
+
+use super::{
+    clean, filter_task, first_due, push_full_access, task_from_row, task_select, Task, TaskStatus,
+    TaskUnit,
+};
+use crate::audit::Outcome;
+use crate::sql::{Sql, Value as Bind};
+use crate::{now_ms, Scope, Store, StoreError, StoreResult};
+
+/// Changes to a task by its issuer. `None` leaves a field alone; an empty text clears it.
+#[derive(Debug, Clone, Default)]
+pub struct TaskPatch {
+    pub status: Option<TaskStatus>,
+    /// A new deadline phrase, read with the plan's year.
+    pub deadline: Option<String>,
+    pub leader: Option<String>,
+    pub department: Option<String>,
+}
+
+impl Store {
+    /// One task, if the caller sees it, with its status as of `today`.
+    pub async fn task(&self, scope: &Scope, task_id: i64, today: NaiveDate) -> StoreResult<Task> {
+        let mut sql = task_select(scope, today);
+        sql.push(" and t.task_id = ").bind_int(task_id);
+        filter_task(scope, &mut sql);
+        let row = sql
+            .query()
+            .fetch_optional(&self.read)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let mut tasks = vec![task_from_row(&row, today)?];
+        self.load_units(&mut tasks).await?;
+        Ok(tasks.remove(0))
+    }
+
+    /// The tasks of a plan the caller sees, in the plan's order.
+    pub async fn plan_tasks(
+        &self,
+        scope: &Scope,
+        plan_id: i64,
+        today: NaiveDate,
+    ) -> StoreResult<Vec<Task>> {
+        let plan = self.plan(scope, plan_id).await?;
+        let mut sql = task_select(scope, today);
+        sql.push(" and t.plan_id = ").bind_int(plan.plan_id);
+        filter_task(scope, &mut sql);
+        sql.push(" order by t.position");
+        let rows = sql.query().fetch_all(&self.read).await?;
+        let mut tasks = rows
+            .iter()
+            .map(|r| task_from_row(r, today))
+            .collect::<StoreResult<Vec<_>>>()?;
+        self.load_units(&mut tasks).await?;
+        Ok(tasks)
+    }
+
+    /// Tasks of any plan whose responsible units include an organisation in scope: what a
+    /// department or unit has been given to do, soonest due first.
+    pub async fn assigned_tasks(
+        &self,
+        scope: &Scope,
+        today: NaiveDate,
+        limit: i64,
+    ) -> StoreResult<Vec<Task>> {
+        let mut sql = task_select(scope, today);
+        sql.push(
+            " and exists (select 1 from task_unit au join org auo on auo.org_id = au.org_id \
+             where au.task_id = t.task_id",
+        );
+        scope.filter_org(&mut sql, "auo.path");
+        sql.push(") order by t.first_due is null, t.first_due, t.task_id limit ")
+            .bind_int(limit.clamp(1, 1000));
+        let rows = sql.query().fetch_all(&self.read).await?;
+        let mut tasks = rows
+            .iter()
+            .map(|r| task_from_row(r, today))
+            .collect::<StoreResult<Vec<_>>>()?;
+        self.load_units(&mut tasks).await?;
+        Ok(tasks)
+    }
+
+    /// Fills in the responsible units of tasks.
+    pub(crate) async fn load_units(&self, tasks: &mut [Task]) -> StoreResult<()> {
+        for chunk in tasks.chunks_mut(400) {
+            if chunk.is_empty() {
+                continue;
+            }
+            let mut sql =
+                Sql::new("select task_id, name, org_id from task_unit where task_id in (");
+            for (i, t) in chunk.iter().enumerate() {
+                if i > 0 {
+                    sql.push(", ");
+                }
+                sql.bind_int(t.task_id);
+            }
+            sql.push(") order by task_id, position");
+            for row in sql.query().fetch_all(&self.read).await? {
+                let id: i64 = row.try_get("task_id")?;
+                if let Some(task) = chunk.iter_mut().find(|t| t.task_id == id) {
+                    task.units.push(TaskUnit {
+                        name: row.try_get("name")?,
+                        org_id: row.try_get("org_id")?,
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The plan of a task the caller sees, and whether the caller sees it as the issuer.
+    pub(crate) async fn visible_task(
+        &self,
+        scope: &Scope,
+        task_id: i64,
+    ) -> StoreResult<(i64, bool)> {
+        let mut sql = Sql::new("select t.plan_id, ");
+        push_full_access(scope, &mut sql);
+        sql.push(" from task t join plan p on p.plan_id = t.plan_id where t.task_id = ")
+            .bind_int(task_id);
+        filter_task(scope, &mut sql);
+        let row = sql
+            .query()
+            .fetch_optional(&self.read)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        Ok((
+            row.try_get("plan_id")?,
+            row.try_get::<i64, _>("full_access")? != 0,
+        ))
+    }
+
+    /// Changes a task of a plan whose issuer is in scope. A responsible unit reports progress
+    /// instead (`report_progress`) and gets `Forbidden` here.
+    #[tracing::instrument(skip_all, err(level = "info"))]
+    pub async fn update_task(
+        &self,
+        scope: &Scope,
+        task_id: i64,
+        patch: &TaskPatch,
+        today: NaiveDate,
+    ) -> StoreResult<Task> {
+        let old = self.task(scope, task_id, today).await?;
+        if !scope.can_write() || !old.full_access {
+            return Err(StoreError::Forbidden);
+        }
+        let mut changes = Map::new();
+        let mut sets: Vec<(&str, Bind)> = Vec::new();
+        let stored_status: String = sqlx::query("select status from task where task_id = $1")
+            .bind(task_id)
+            .fetch_one(&self.read)
+            .await?
+            .try_get("status")?;
+        if let Some(status) = patch.status.filter(|s| s.code() != stored_status) {
+            changes.insert("status".into(), json!([stored_status, status.code()]));
+            sets.push(("status", Bind::Text(status.code().into())));
+        }
+        if let Some(phrase) = &patch.deadline {
+            let phrase = phrase.trim();
+            if phrase != old.deadline.input {
+                let year: i64 = sqlx::query("select year from plan where plan_id = $1")
+                    .bind(old.plan_id)
+                    .fetch_one(&self.read)
+                    .await?
+                    .try_get("year")?;
+                let deadline = parse_deadline(phrase, i32::try_from(year).ok());
+                changes.insert("deadline".into(), json!([old.deadline.input, phrase]));
+                sets.push(("first_due", Bind::OptText(first_due(&deadline))));
+                sets.push((
+                    "deadline",
+                    Bind::Text(
+                        serde_json::to_string(&deadline)
+                            .map_err(|e| StoreError::Other(e.to_string()))?,
+                    ),
+                ));
+                sets.push(("deadline_inherited", Bind::Int(0)));
+                // An overdue task whose new deadline has not passed is open again.
+                if stored_status == "overdue" && patch.status.is_none() {
+                    let reopened = if old.percent > 0 {
+                        "in_progress"
+                    } else {
+                        "not_started"
+                    };
+                    sets.push(("status", Bind::Text(reopened.into())));
+                }
+            }
+        }
+        for (field, new, old) in [
+            ("leader", &patch.leader, &old.leader),
+            ("department", &patch.department, &old.department),
+        ] {
+            if let Some(new) = new {
+                let new = clean(new);
+                if &new != old {
+                    changes.insert(field.into(), json!([old, new]));
+                    sets.push((field, Bind::OptText(new)));
+                }
+            }
+        }
+        if sets.is_empty() {
+            return Ok(old);
+        }
+        let mut sql = Sql::new("update task set updated_at = ");
+        sql.bind_int(now_ms());
+        for (column, value) in sets {
+            sql.push(", ").push(column).push(" = ").bind(value);
+        }
+        sql.push(" where task_id = ").bind_int(task_id);
+        let mut tx = self.write.begin().await?;
+        sql.query().execute(&mut *tx).await?;
+        self.audit_in(
+            &mut tx,
+            scope.actor(),
+            "task.update",
+            &format!("task:{task_id}"),
+            Outcome::Ok,
+            &Value::Object(changes).to_string(),
+        )
+        .await?;
+        tx.commit().await?;
+        self.task(scope, task_id, today).await
+    }
+
+    /// Links a task to the higher task it carries out (`None` unlinks). The caller must hold the
+    /// task's plan as its issuer and see the higher task, whose issuer must be above.
+    #[tracing::instrument(skip_all, err(level = "info"))]
+    pub async fn link_task(
+        &self,
+        scope: &Scope,
+        task_id: i64,
+        implements: Option<i64>,
+    ) -> StoreResult<()> {
+        let (plan_id, full) = self.visible_task(scope, task_id).await?;
+        if !scope.can_write() || !full {
+            return Err(StoreError::Forbidden);
+        }
+        if let Some(higher) = implements {
+            let path: String = sqlx::query(
+                "select o.path from plan p join org o on o.org_id = p.org_id where p.plan_id = $1",
+            )
+            .bind(plan_id)
+            .fetch_one(&self.read)
+            .await?
+            .try_get("path")?;
+            self.check_cascade(scope, "task", higher, &path).await?;
+        }
+        let mut tx = self.write.begin().await?;
+        sqlx::query("update task set implements_task_id = $1, updated_at = $2 where task_id = $3")
+            .bind(implements)
+            .bind(now_ms())
+            .bind(task_id)
+            .execute(&mut *tx)
+            .await?;
+        self.audit_in(
+            &mut tx,
+            scope.actor(),
+            "task.link",
+            &format!("task:{task_id}"),
+            Outcome::Ok,
+            &format!(
+                "implements={}",
+                implements.map(|i| i.to_string()).unwrap_or_default()
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
