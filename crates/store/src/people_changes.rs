@@ -37,6 +37,15 @@ pub struct IntegrityRecord {
     pub expires_on: Option<String>,
 }
 
+fn duplicate_from_row(r: &sqlx::any::AnyRow) -> StoreResult<DuplicateMatch> {
+    Ok(DuplicateMatch {
+        person_id: r.try_get("person_id")?,
+        name: r.try_get("name")?,
+        org_name: r.try_get("org_name")?,
+        reason: r.try_get("reason")?,
+    })
+}
+
 impl Store {
     /// Records that look like the same person as `new` (same ID number; or same name and mobile;
     /// or same name, birth date and employer), within scope.
@@ -86,16 +95,7 @@ impl Store {
         scope.filter_person(&mut sql);
         sql.push(" order by p.person_id limit 20");
         let rows = sql.query().fetch_all(&self.read).await?;
-        rows.iter()
-            .map(|r| {
-                Ok(DuplicateMatch {
-                    person_id: r.try_get("person_id")?,
-                    name: r.try_get("name")?,
-                    org_name: r.try_get("org_name")?,
-                    reason: r.try_get("reason")?,
-                })
-            })
-            .collect()
+        rows.iter().map(duplicate_from_row).collect()
     }
 
     /// Records in scope that look like the same person as a stored one, compared through the
@@ -119,16 +119,7 @@ impl Store {
         scope.filter_person(&mut sql);
         sql.push(" order by p.person_id limit 20");
         let rows = sql.query().fetch_all(&self.read).await?;
-        rows.iter()
-            .map(|r| {
-                Ok(DuplicateMatch {
-                    person_id: r.try_get("person_id")?,
-                    name: r.try_get("name")?,
-                    org_name: r.try_get("org_name")?,
-                    reason: r.try_get("reason")?,
-                })
-            })
-            .collect()
+        rows.iter().map(duplicate_from_row).collect()
     }
 
     /// Replaces a person's fields (all of `NewPerson`; `org_id` moves the record to another
