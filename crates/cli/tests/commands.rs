@@ -595,3 +595,22 @@ fn a_gbk_csv_imports_like_utf8() {
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["valid"], 1);
 }
+
+#[test]
+fn serve_demo_refuses_a_database_that_does_not_hold_demo_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("orgs.csv");
+    std::fs::write(
+        &csv,
+        "代码,名称,类型,区划代码\nREAL,真实科协,科协,230000000000\n",
+    )
+    .unwrap();
+    assert!(
+        kexie(dir.path(), &["import", "orgs", csv.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let out = kexie(dir.path(), &["serve", "--demo", "--addr", "127.0.0.1:0"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("演示"), "{}", stderr(&out));
+}

@@ -126,6 +126,27 @@ fn kexie_name(division: &Division) -> String {
 }
 
 impl Store {
+    /// Marks the database as holding demo data (`kexie_meta.demo`): only such a database gets
+    /// demo accounts with printed passwords.
+    pub(crate) async fn mark_demo(&self, scale: &str) -> StoreResult<()> {
+        sqlx::query(
+            "insert into kexie_meta (key, value) values ('demo', $1) \
+             on conflict (key) do update set value = excluded.value",
+        )
+        .bind(scale)
+        .execute(&self.write)
+        .await?;
+        Ok(())
+    }
+
+    /// Whether the database was filled by `kexie demo` / `serve --demo`.
+    pub async fn is_demo(&self) -> StoreResult<bool> {
+        let row = sqlx::query("select value from kexie_meta where key = 'demo'")
+            .fetch_optional(&self.read)
+            .await?;
+        Ok(row.is_some())
+    }
+
     /// Whether the database holds any organisation yet (demo data is loaded only into an empty one).
     pub async fn is_empty(&self) -> StoreResult<bool> {
         let n: i64 = sqlx::query("select count(*) as n from org")
@@ -369,6 +390,7 @@ impl Store {
             .fetch_one(&self.read)
             .await?
             .try_get("n")?;
+        self.mark_demo("small").await?;
         Ok(DemoSummary {
             orgs,
             persons,
@@ -402,6 +424,11 @@ impl Store {
     /// by `serve --demo`. Demo mode is the only place accounts exist without an operator creating
     /// them, and the demo banner says so on every page.
     pub async fn reset_demo_accounts(&self) -> StoreResult<Vec<DemoAccount>> {
+        if !self.is_demo().await? {
+            return Err(StoreError::Invalid(
+                "该数据库不是演示数据库，不能创建演示账号 / this database does not hold demo data: no demo accounts are created in it".into(),
+            ));
+        }
         let all = Scope::everything().acting_as(Actor::local("demo"));
         let mut out = Vec::new();
         for (username, role, org_code) in DEMO_ACCOUNTS {

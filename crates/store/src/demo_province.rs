@@ -445,6 +445,7 @@ impl Store {
             &format!("seed={seed} fraction={fraction} people={written}"),
         )
         .await?;
+        self.mark_demo("province").await?;
         // Fresh statistics, so the planners choose the indexes at this size.
         sqlx::query("analyze").execute(&self.write).await?;
         let orgs: i64 = sqlx::query("select count(*) as n from org")
