@@ -23,6 +23,7 @@ mod people_changes;
 mod person_import;
 mod persons;
 mod scope;
+mod sessions;
 mod sql;
 mod stats;
 pub mod testing;
