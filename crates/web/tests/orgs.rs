@@ -14,6 +14,7 @@ on_both_databases!(
     the_coverage_page_and_api_show_the_gaps,
     the_division_browser_cascades_and_finds_by_initials,
     a_spreadsheet_uploaded_through_the_page_is_checked_then_imported,
+    group_members_are_accepted_through_the_page_and_the_api,
 );
 
 async fn organisations_are_created_changed_moved_and_dissolved_through_the_api(backend: Backend) {
@@ -400,4 +401,71 @@ async fn upload(browser: &common::Browser, dry: bool, body: &str) -> reqwest::Re
         .send()
         .await
         .unwrap()
+}
+
+async fn group_members_are_accepted_through_the_page_and_the_api(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let p = app.org("P", "省科协", None, "230000000000").await;
+    let e = app
+        .org("E", "北疆重机企业科协", Some(p), "230100000000")
+        .await;
+    let u = app
+        .org("U", "松江理工大学科协", Some(p), "230100000000")
+        .await;
+    let browser = app.signed_in("staff", Role::OrgStaff, Some(p)).await;
+    let csrf = browser.csrf(&format!("/orgs/{p}")).await;
+    let r = browser
+        .post_form(
+            &format!("/orgs/{p}/groups"),
+            &csrf,
+            &[("member_code", "E"), ("joined", "2019-03-01")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let html = browser
+        .get(&format!("/orgs/{p}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("北疆重机企业科协") && html.contains("2019-03-01"));
+    let token = app
+        .token(
+            app.store()
+                .account_by_username("staff")
+                .await
+                .unwrap()
+                .account_id,
+        )
+        .await;
+    let r = app
+        .client
+        .post(app.url(&format!("/api/v1/orgs/{p}/groups")))
+        .bearer_auth(&token)
+        .json(&json!({"member_org_id": u}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let list: Value = r.json().await.unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 2);
+    // Only a 科协 or a society takes group members.
+    let r = app
+        .client
+        .post(app.url("/api/v1/orgs"))
+        .bearer_auth(&token)
+        .json(&json!({"code": "E2", "name": "企业科协乙", "kind": "企业科协", "parent_id": p}))
+        .send()
+        .await
+        .unwrap();
+    let enterprise = r.json::<Value>().await.unwrap()["org_id"].as_i64().unwrap();
+    let r = app
+        .client
+        .post(app.url(&format!("/api/v1/orgs/{enterprise}/groups")))
+        .bearer_auth(&token)
+        .json(&json!({"member_org_id": e}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
 }

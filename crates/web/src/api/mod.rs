@@ -49,6 +49,8 @@ pub fn router() -> Router<AppState> {
         orgs::history,
         orgs::ledger,
         orgs::growth,
+        orgs::groups,
+        orgs::add_group,
         orgs::children,
         orgs::members,
         divisions::list,

@@ -6,7 +6,8 @@ use axum::routing::get;
 use axum::{Json, Router};
 use kexie_domain::org::OrgKind;
 use kexie_store::{
-    Coverage, Growth, LedgerRow, Org, OrgFilter, OrgHistoryEntry, OrgSummary, PersonRow,
+    Coverage, GroupMembership, Growth, LedgerRow, Org, OrgFilter, OrgHistoryEntry, OrgSummary,
+    PersonRow,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -28,6 +29,63 @@ pub fn router() -> Router<AppState> {
         .route("/orgs/{id}/history", get(history))
         .route("/orgs/{id}/ledger", get(ledger))
         .route("/orgs/{id}/growth", get(growth))
+        .route("/orgs/{id}/groups", get(groups).post(add_group))
+}
+
+/// Group memberships (团体会员) where the organisation is the member or the host.
+#[utoipa::path(get, path = "/api/v1/orgs/{id}/groups", tag = "orgs",
+    params(("id" = i64, Path, description = "organisation id")),
+    responses((status = 200, body = [GroupMembership]), (status = 404, body = crate::ErrorBody)))]
+pub async fn groups(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<Json<Vec<GroupMembership>>, AppError> {
+    Ok(Json(
+        state.store().group_memberships(&caller.scope, id).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct GroupInput {
+    /// The organisation joining as a group member.
+    member_org_id: i64,
+    /// YYYY-MM-DD.
+    joined: Option<String>,
+}
+
+/// Records an organisation as a group member of this 科协 or society.
+#[utoipa::path(post, path = "/api/v1/orgs/{id}/groups", tag = "orgs", request_body = GroupInput,
+    params(("id" = i64, Path, description = "the host organisation")),
+    responses((status = 201, body = [GroupMembership]), (status = 404, body = crate::ErrorBody),
+        (status = 422, body = crate::ErrorBody)))]
+pub async fn add_group(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    JsonBody(input): JsonBody<GroupInput>,
+) -> Result<(StatusCode, Json<Vec<GroupMembership>>), AppError> {
+    let joined = match input
+        .joined
+        .as_deref()
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+    {
+        Some(d) => Some(
+            chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                .map_err(|_| AppError::Unprocessable("joined：应为 YYYY-MM-DD".into()))?
+                .to_string(),
+        ),
+        None => None,
+    };
+    let store = state.store();
+    store
+        .add_group_membership(&caller.scope, input.member_org_id, id, joined.as_deref())
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(store.group_memberships(&caller.scope, id).await?),
+    ))
 }
 
 #[derive(Debug, Serialize, ToSchema)]

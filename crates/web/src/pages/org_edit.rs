@@ -24,6 +24,7 @@ pub fn router() -> Router<AppState> {
         .route("/orgs/new", get(new_form).post(create))
         .route("/orgs/{id}/edit", get(edit_form).post(update))
         .route("/orgs/{id}/dissolve", post(dissolve))
+        .route("/orgs/{id}/groups", post(add_group_member))
 }
 
 /// The form's fields, as typed (kept when the form comes back with an error).
@@ -351,4 +352,49 @@ async fn dissolve(
         Ok(_) => Ok(Redirect::to(&format!("/orgs/{id}")).into_response()),
         Err(e) => Err(PageError(e.into(), lang)),
     }
+}
+
+#[derive(Deserialize)]
+struct GroupForm {
+    member_code: String,
+    #[serde(default)]
+    joined: String,
+}
+
+/// Records an organisation (by its code) as a group member (团体会员) of this one.
+async fn add_group_member(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    CsrfForm(form): CsrfForm<GroupForm>,
+) -> Result<Response, PageError> {
+    let lang = caller.lang;
+    let fail = |e: AppError| PageError(e, lang);
+    let store = state.store();
+    store
+        .org(&caller.scope, id)
+        .await
+        .map_err(|e| fail(e.into()))?;
+    let member = store
+        .org_by_code(&caller.scope, form.member_code.trim())
+        .await
+        .map_err(|_| {
+            fail(AppError::Unprocessable(format!(
+                "团体会员：没有代码为 {} 的组织",
+                form.member_code.trim()
+            )))
+        })?;
+    let joined = match form.joined.trim() {
+        "" => None,
+        d => Some(
+            chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                .map_err(|_| fail(AppError::Unprocessable("入会日期应为 YYYY-MM-DD".into())))?
+                .to_string(),
+        ),
+    };
+    store
+        .add_group_membership(&caller.scope, member.org_id, id, joined.as_deref())
+        .await
+        .map_err(|e| fail(e.into()))?;
+    Ok(Redirect::to(&format!("/orgs/{id}")).into_response())
 }
