@@ -13,7 +13,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use crate::audit::Outcome;
-use crate::sql::Sql;
+use crate::sql::{Sql, Value};
 use crate::{now_ms, Actor, Scope, Store, StoreError, StoreResult};
 
 /// Sign-in and session rules (configurable; defaults from the security issue).
@@ -249,23 +249,23 @@ impl Store {
     }
 
     pub async fn account(&self, account_id: i64) -> StoreResult<Account> {
-        let mut sql = Sql::new("select ");
-        sql.push(ACCOUNT_COLUMNS)
-            .push(" from account a left join org o on o.org_id = a.org_id where a.account_id = ")
-            .bind_int(account_id);
-        let row = sql
-            .query()
-            .fetch_optional(&self.read)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        account_from_row(&row)
+        self.account_where("a.account_id", Value::Int(account_id))
+            .await
     }
 
     pub async fn account_by_username(&self, username: &str) -> StoreResult<Account> {
+        self.account_where("a.username", Value::Text(username.to_string()))
+            .await
+    }
+
+    /// The one account whose `column` equals `value`.
+    async fn account_where(&self, column: &str, value: Value) -> StoreResult<Account> {
         let mut sql = Sql::new("select ");
         sql.push(ACCOUNT_COLUMNS)
-            .push(" from account a left join org o on o.org_id = a.org_id where a.username = ")
-            .bind_text(username);
+            .push(" from account a left join org o on o.org_id = a.org_id where ")
+            .push(column)
+            .push(" = ")
+            .bind(value);
         let row = sql
             .query()
             .fetch_optional(&self.read)
