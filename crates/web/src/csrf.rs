@@ -2,8 +2,11 @@
 //! token of the signed-in session (or, before sign-in, the double-submit cookie). A POST without
 //! a valid token is refused with 403.
 
-use axum::extract::{FromRequest, Request};
+use std::collections::HashMap;
+
+use axum::extract::{FromRequest, Multipart, Request};
 use axum::http::header;
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 
@@ -24,6 +27,27 @@ fn same(a: &str, b: &str) -> bool {
             == 0
 }
 
+/// The token a form must carry: the signed-in session's, or before sign-in the double-submit
+/// cookie's.
+async fn expected_token(
+    parts: &Parts,
+    state: &AppState,
+) -> Result<Option<String>, kexie_store::StoreError> {
+    let from_session = match cookie(&parts.headers, SESSION_COOKIE) {
+        Some(id) => state
+            .store()
+            .session(&id, &state.settings().policy)
+            .await?
+            .map(|s| s.csrf_token),
+        None => None,
+    };
+    Ok(from_session.or_else(|| cookie(&parts.headers, PRE_CSRF_COOKIE)))
+}
+
+fn valid(expected: Option<&str>, given: &str) -> bool {
+    matches!(expected, Some(token) if !given.is_empty() && same(token, given))
+}
+
 impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
     type Rejection = Response;
 
@@ -39,16 +63,9 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
         if !is_form {
             return Err(refuse(AppError::UnsupportedMediaType));
         }
-        let expected = match cookie(&parts.headers, SESSION_COOKIE) {
-            Some(id) => state
-                .store()
-                .session(&id, &state.settings().policy)
-                .await
-                .map_err(|e| refuse(e.into()))?
-                .map(|s| s.csrf_token),
-            None => None,
-        }
-        .or_else(|| cookie(&parts.headers, PRE_CSRF_COOKIE));
+        let expected = expected_token(&parts, state)
+            .await
+            .map_err(|e| refuse(e.into()))?;
         let bytes = axum::body::to_bytes(body, 1 << 20).await.map_err(|_| {
             refuse(AppError::BadRequest(
                 "表单无法读取 / unreadable form".into(),
@@ -64,9 +81,8 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
             .find(|(k, _)| k == "_csrf")
             .map(|(_, v)| v.as_str())
             .unwrap_or("");
-        match expected {
-            Some(token) if !given.is_empty() && same(&token, given) => {}
-            _ => return Err(refuse(AppError::Csrf)),
+        if !valid(expected.as_deref(), given) {
+            return Err(refuse(AppError::Csrf));
         }
         serde_urlencoded::from_bytes(&bytes)
             .map(CsrfForm)
@@ -75,5 +91,69 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
                     "表单无效 / invalid form: {e}"
                 )))
             })
+    }
+}
+
+/// A `multipart/form-data` upload whose `_csrf` field was checked before anything else is looked
+/// at: its text fields by name, and the file of the field `file`.
+pub struct CsrfUpload {
+    pub fields: HashMap<String, String>,
+    /// File name and bytes; `None` when no file (or an empty one) was sent.
+    pub file: Option<(String, Vec<u8>)>,
+}
+
+impl CsrfUpload {
+    /// A text field, or "" when absent.
+    pub fn field(&self, name: &str) -> &str {
+        self.fields.get(name).map(String::as_str).unwrap_or("")
+    }
+
+    /// Whether a checkbox was ticked.
+    pub fn checked(&self, name: &str) -> bool {
+        self.fields.contains_key(name)
+    }
+}
+
+impl FromRequest<AppState> for CsrfUpload {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Response> {
+        let (parts, body) = req.into_parts();
+        let lang = Lang::from_request_parts_sync(&parts);
+        let refuse = |e: AppError| PageError(e, lang).into_response();
+        let expected = expected_token(&parts, state)
+            .await
+            .map_err(|e| refuse(e.into()))?;
+        let bad = |e: axum::extract::multipart::MultipartError| {
+            refuse(AppError::BadRequest(format!(
+                "上传失败 / upload failed: {e}"
+            )))
+        };
+        let mut multipart = Multipart::from_request(Request::from_parts(parts, body), state)
+            .await
+            .map_err(|e| {
+                refuse(AppError::BadRequest(format!(
+                    "上传无效 / not an upload: {e}"
+                )))
+            })?;
+        let mut upload = CsrfUpload {
+            fields: HashMap::new(),
+            file: None,
+        };
+        while let Some(field) = multipart.next_field().await.map_err(bad)? {
+            let name = field.name().unwrap_or("").to_string();
+            if name == "file" {
+                let file_name = field.file_name().unwrap_or("upload").to_string();
+                let bytes = field.bytes().await.map_err(bad)?;
+                upload.file = Some((file_name, bytes.to_vec())).filter(|(_, b)| !b.is_empty());
+            } else {
+                let text = field.text().await.map_err(bad)?;
+                upload.fields.insert(name, text);
+            }
+        }
+        if !valid(expected.as_deref(), upload.field("_csrf")) {
+            return Err(refuse(AppError::Csrf));
+        }
+        Ok(upload)
     }
 }

@@ -3,7 +3,7 @@
 //! Every review is recorded with the rule-set version it used.
 
 use askama::Template;
-use axum::extract::{DefaultBodyLimit, Multipart, State};
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -17,6 +17,7 @@ use super::auth::beijing;
 use super::governance::parse_day;
 use super::{render, Chrome};
 use crate::caller::Caller;
+use crate::csrf::CsrfUpload;
 use crate::error::{AppError, PageError};
 use crate::extract::Path;
 use crate::AppState;
@@ -148,42 +149,18 @@ async fn upload(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<i64>,
-    mut multipart: Multipart,
+    upload: CsrfUpload,
 ) -> Result<Response, PageError> {
     let lang = caller.lang;
     let fail = |e: AppError| PageError(e, lang);
-    let mut csrf = String::new();
-    let mut fields = Fields::default();
-    let mut format = String::new();
-    let mut file: Option<(String, Vec<u8>)> = None;
-    let bad = |e: axum::extract::multipart::MultipartError| {
-        fail(AppError::BadRequest(format!(
-            "上传失败 / upload failed: {e}"
-        )))
+    let fields = Fields {
+        individual_members: upload.field("individual_members").to_string(),
+        previous_council_size: upload.field("previous_council_size").to_string(),
+        member_growth: upload.field("member_growth").to_string(),
+        as_of: upload.field("as_of").to_string(),
     };
-    while let Some(field) = multipart.next_field().await.map_err(bad)? {
-        let name = field.name().unwrap_or("").to_string();
-        if name == "file" {
-            let file_name = field.file_name().unwrap_or("slate").to_string();
-            let bytes = field.bytes().await.map_err(bad)?;
-            file = Some((file_name, bytes.to_vec()));
-            continue;
-        }
-        let text = field.text().await.unwrap_or_default();
-        match name.as_str() {
-            "_csrf" => csrf = text,
-            "individual_members" => fields.individual_members = text,
-            "previous_council_size" => fields.previous_council_size = text,
-            "member_growth" => fields.member_growth = text,
-            "as_of" => fields.as_of = text,
-            "format" => format = text,
-            _ => {}
-        }
-    }
-    // The token is checked before anything else is looked at.
-    if csrf.is_empty() || csrf != caller.csrf {
-        return Err(fail(AppError::Csrf));
-    }
+    let format = upload.field("format").to_string();
+    let file = upload.file;
     let store = state.store();
     let org = store
         .org(&caller.scope, id)
@@ -216,7 +193,7 @@ async fn upload(
             return show(&state, &caller, org, view).await.map_err(fail);
         }
     };
-    let Some((file_name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+    let Some((file_name, bytes)) = file else {
         let view = (
             fields,
             String::new(),

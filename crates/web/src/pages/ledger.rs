@@ -2,7 +2,7 @@
 //! paging, `.xlsx` export of what is shown, growth against the target, and the people import.
 
 use askama::Template;
-use axum::extract::{DefaultBodyLimit, Multipart, State};
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -13,6 +13,7 @@ use serde::Deserialize;
 
 use super::{charts, render, url_encode, Chrome, Pager};
 use crate::caller::Caller;
+use crate::csrf::CsrfUpload;
 use crate::error::{AppError, PageError};
 use crate::extract::{Path, Query};
 use crate::person_input::beijing_today;
@@ -257,35 +258,11 @@ async fn import(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<i64>,
-    mut multipart: Multipart,
+    upload: CsrfUpload,
 ) -> Result<Response, PageError> {
     let lang = caller.lang;
     let fail = |e: AppError| PageError(e, lang);
-    let (mut csrf, mut dry_run, mut skip_invalid, mut file) = (String::new(), false, false, None);
-    while let Some(field) = multipart.next_field().await.map_err(|e| {
-        fail(AppError::BadRequest(format!(
-            "上传失败 / upload failed: {e}"
-        )))
-    })? {
-        match field.name().unwrap_or("") {
-            "_csrf" => csrf = field.text().await.unwrap_or_default(),
-            "dry_run" => dry_run = true,
-            "skip_invalid" => skip_invalid = true,
-            "file" => {
-                let name = field.file_name().unwrap_or("upload").to_string();
-                let bytes = field.bytes().await.map_err(|e| {
-                    fail(AppError::BadRequest(format!(
-                        "上传失败 / upload failed: {e}"
-                    )))
-                })?;
-                file = Some((name, bytes.to_vec()));
-            }
-            _ => {}
-        }
-    }
-    if csrf.is_empty() || csrf != caller.csrf {
-        return Err(fail(AppError::Csrf));
-    }
+    let (dry_run, skip_invalid) = (upload.checked("dry_run"), upload.checked("skip_invalid"));
     let store = state.store();
     let org = store
         .org(&caller.scope, id)
@@ -308,7 +285,7 @@ async fn import(
         skip_invalid,
         error: None,
     };
-    match file.filter(|(_, b)| !b.is_empty()) {
+    match upload.file {
         None => view.error = Some(lang.t("import.no_file").into()),
         Some((name, bytes)) => {
             match kexie_office::read_sheet_bytes(&bytes, &name, &kexie_office::Limits::default()) {

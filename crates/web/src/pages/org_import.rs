@@ -2,7 +2,7 @@
 //! row by row, download the template or a subtree.
 
 use askama::Template;
-use axum::extract::{DefaultBodyLimit, Multipart, State};
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -12,6 +12,7 @@ use kexie_office::report::ImportReport;
 
 use super::{render, Chrome};
 use crate::caller::Caller;
+use crate::csrf::CsrfUpload;
 use crate::error::{AppError, PageError};
 use crate::extract::Path;
 use crate::AppState;
@@ -72,41 +73,15 @@ async fn form(State(state): State<AppState>, caller: Caller) -> Result<Response,
 async fn upload(
     State(state): State<AppState>,
     caller: Caller,
-    mut multipart: Multipart,
+    upload: CsrfUpload,
 ) -> Result<Response, PageError> {
     let lang = caller.lang;
     let fail = |e: AppError| PageError(e, lang);
-    let mut csrf = String::new();
-    let mut dry_run = false;
-    let mut file: Option<(String, Vec<u8>)> = None;
-    while let Some(field) = multipart.next_field().await.map_err(|e| {
-        fail(AppError::BadRequest(format!(
-            "上传失败 / upload failed: {e}"
-        )))
-    })? {
-        match field.name().unwrap_or("") {
-            "_csrf" => csrf = field.text().await.unwrap_or_default(),
-            "dry_run" => dry_run = true,
-            "file" => {
-                let name = field.file_name().unwrap_or("upload").to_string();
-                let bytes = field.bytes().await.map_err(|e| {
-                    fail(AppError::BadRequest(format!(
-                        "上传失败 / upload failed: {e}"
-                    )))
-                })?;
-                file = Some((name, bytes.to_vec()));
-            }
-            _ => {}
-        }
-    }
-    // The token is checked before anything else is looked at.
-    if csrf.is_empty() || csrf != caller.csrf {
-        return Err(fail(AppError::Csrf));
-    }
+    let dry_run = upload.checked("dry_run");
     if !caller.scope.can_write() {
         return Err(fail(AppError::Forbidden));
     }
-    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+    let Some((name, bytes)) = upload.file else {
         return Ok(page(
             &state,
             &caller,
