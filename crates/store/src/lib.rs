@@ -5,6 +5,7 @@
 //! connection (the single writer), so concurrent requests queue instead of failing with
 //! `database is locked`; reads use their own pool and, in WAL mode, never wait for the writer.
 
+mod account_admin;
 mod accounts;
 mod audit;
 mod coverage;
