@@ -19,6 +19,7 @@ pub mod orgs;
 pub mod persons;
 pub mod phone;
 pub mod report;
+mod row_check;
 pub mod sheet;
 pub mod slate;
 mod xls_in;

@@ -10,10 +10,11 @@ use kexie_domain::text::{normalise_code, to_half_width};
 use serde::{Deserialize, Serialize};
 
 use crate::cells::{parse_date, CellError};
-use crate::columns::{ColumnMap, ColumnSpec};
+use crate::columns::ColumnSpec;
 use crate::org_order;
 use crate::phone::parse_phone;
 use crate::report::ImportReport;
+use crate::row_check::{filled_rows, map_columns, RowCheck};
 use crate::sheet::Sheet;
 
 const fn col(key: &'static str, names: &'static [&'static str], required: bool) -> ColumnSpec {
@@ -150,34 +151,14 @@ impl OrgRow {
 /// file before their children, and the report with every problem found. Parents not in the file
 /// are left for the store to resolve.
 pub fn parse_org_sheet(sheet: &Sheet) -> (Vec<OrgRow>, ImportReport) {
-    let mut report = ImportReport::default();
-    let filled = |cells: &&Vec<String>| cells.iter().any(|c| !c.trim().is_empty());
-    let (map, unknown) = match ColumnMap::map(&sheet.headers, ORG_COLUMNS) {
+    let (map, mut report) = match map_columns(sheet, ORG_COLUMNS) {
         Ok(mapped) => mapped,
-        Err(missing) => {
-            report.rows = sheet.rows.iter().filter(filled).count();
-            for name in missing {
-                let message = format!("缺少必填列“{name}”");
-                report.push_error(1, name, "column.missing", message);
-            }
-            return (Vec::new(), report);
-        }
+        Err(report) => return (Vec::new(), report),
     };
-    report.unknown_columns = unknown;
     let mut first_row_of: HashMap<String, usize> = HashMap::new();
     let mut candidates = Vec::new();
-    for (index, cells) in sheet.rows.iter().enumerate() {
-        if !filled(&cells) {
-            continue;
-        }
-        report.rows += 1;
-        let mut row = RowCheck {
-            row: Sheet::row_number(index),
-            cells,
-            map: &map,
-            report: &mut report,
-            ok: true,
-        };
+    for (number, cells) in filled_rows(sheet, &mut report) {
+        let mut row = RowCheck::new(number, cells, &map, &mut report);
         let org = row.org();
         // A code seen before makes this row (not the first) a duplicate, valid or not.
         if let Some(code) = org
@@ -201,27 +182,8 @@ pub fn parse_org_sheet(sheet: &Sheet) -> (Vec<OrgRow>, ImportReport) {
     (ordered, report)
 }
 
-/// The checks of one row; every problem is reported, not only the first.
-struct RowCheck<'a> {
-    row: usize,
-    cells: &'a [String],
-    map: &'a ColumnMap,
-    report: &'a mut ImportReport,
-    ok: bool,
-}
-
+/// The organisation sheet's checks of one row.
 impl RowCheck<'_> {
-    fn fail(&mut self, key: &str, error: CellError) {
-        self.ok = false;
-        let column = self.map.header(key).to_string();
-        self.report
-            .push_error(self.row, column, error.code, error.message);
-    }
-
-    fn get(&self, key: &str) -> Option<&str> {
-        self.map.get(self.cells, key)
-    }
-
     /// Parses an optional cell; a parse error is reported and the value dropped.
     fn opt<T>(&mut self, key: &str, parse: impl FnOnce(&str) -> Result<T, CellError>) -> Option<T> {
         let value = self.get(key)?;

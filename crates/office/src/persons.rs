@@ -12,8 +12,9 @@ use kexie_domain::phone::Mobile;
 use serde::{Deserialize, Serialize};
 
 use crate::cells::{parse_bool_zh, parse_date, CellError};
-use crate::columns::{ColumnMap, ColumnSpec};
+use crate::columns::ColumnSpec;
 use crate::report::ImportReport;
+use crate::row_check::{filled_rows, map_columns};
 use crate::sheet::Sheet;
 
 /// An optional column.
@@ -138,33 +139,14 @@ fn title(value: &str) -> Result<String, CellError> {
 /// Validates every row of a people sheet; `today` bounds birth dates. Returns the valid rows
 /// and the report.
 pub fn parse_person_sheet(sheet: &Sheet, today: NaiveDate) -> (Vec<PersonRow>, ImportReport) {
-    let mut report = ImportReport::default();
-    let filled = |cells: &&Vec<String>| cells.iter().any(|c| !c.trim().is_empty());
-    let (map, unknown) = match ColumnMap::map(&sheet.headers, PERSON_COLUMNS) {
+    let (map, mut report) = match map_columns(sheet, PERSON_COLUMNS) {
         Ok(mapped) => mapped,
-        Err(missing) => {
-            report.rows = sheet.rows.iter().filter(filled).count();
-            for name in missing {
-                report.push_error(
-                    1,
-                    name.clone(),
-                    "column.missing",
-                    format!("缺少必填列“{name}”"),
-                );
-            }
-            return (Vec::new(), report);
-        }
+        Err(report) => return (Vec::new(), report),
     };
-    report.unknown_columns = unknown;
     let mut seen_id: HashMap<String, usize> = HashMap::new();
     let mut seen_mobile: HashMap<(String, String), usize> = HashMap::new();
     let mut valid = Vec::new();
-    for (index, cells) in sheet.rows.iter().enumerate() {
-        if !filled(&cells) {
-            continue;
-        }
-        report.rows += 1;
-        let row = Sheet::row_number(index);
+    for (row, cells) in filled_rows(sheet, &mut report) {
         let mut errors: Vec<(&str, CellError)> = Vec::new();
         let get = |key: &str| map.get(cells, key);
         let text = |key: &str| get(key).map(|v| v.split_whitespace().collect::<Vec<_>>().join(" "));

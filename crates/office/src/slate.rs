@@ -14,9 +14,10 @@ use kexie_domain::governance::{
 };
 
 use crate::cells::{parse_bool_zh, parse_date, CellError};
-use crate::columns::{ColumnMap, ColumnSpec};
+use crate::columns::ColumnSpec;
 use crate::error::OfficeError;
 use crate::report::ImportReport;
+use crate::row_check::{filled_rows, map_columns, RowCheck};
 use crate::sheet::Sheet;
 use crate::xlsx_out::XlsxWriter;
 
@@ -83,33 +84,13 @@ pub const SLATE_HEADERS: [&str; 11] = [
 /// Reads every row of a slate. Returns the people of the valid rows and the report of every
 /// problem; a slate with errors should not be checked (the answer would be about another slate).
 pub fn parse_slate_sheet(sheet: &Sheet) -> (Vec<SlateMember>, ImportReport) {
-    let mut report = ImportReport::default();
-    let filled = |cells: &&Vec<String>| cells.iter().any(|c| !c.trim().is_empty());
-    let (map, unknown) = match ColumnMap::map(&sheet.headers, SLATE_COLUMNS) {
+    let (map, mut report) = match map_columns(sheet, SLATE_COLUMNS) {
         Ok(mapped) => mapped,
-        Err(missing) => {
-            report.rows = sheet.rows.iter().filter(filled).count();
-            for name in missing {
-                let message = format!("缺少必填列“{name}”");
-                report.push_error(1, name, "column.missing", message);
-            }
-            return (Vec::new(), report);
-        }
+        Err(report) => return (Vec::new(), report),
     };
-    report.unknown_columns = unknown;
     let mut members = Vec::new();
-    for (index, cells) in sheet.rows.iter().enumerate() {
-        if !filled(&cells) {
-            continue;
-        }
-        report.rows += 1;
-        let mut row = Row {
-            row: Sheet::row_number(index),
-            cells,
-            map: &map,
-            report: &mut report,
-            ok: true,
-        };
+    for (number, cells) in filled_rows(sheet, &mut report) {
+        let mut row = RowCheck::new(number, cells, &map, &mut report);
         let member = row.member();
         if row.ok {
             members.push(member);
@@ -119,26 +100,8 @@ pub fn parse_slate_sheet(sheet: &Sheet) -> (Vec<SlateMember>, ImportReport) {
     (members, report)
 }
 
-struct Row<'a> {
-    row: usize,
-    cells: &'a [String],
-    map: &'a ColumnMap,
-    report: &'a mut ImportReport,
-    ok: bool,
-}
-
-impl Row<'_> {
-    fn fail(&mut self, key: &str, error: CellError) {
-        self.ok = false;
-        let column = self.map.header(key).to_string();
-        self.report
-            .push_error(self.row, column, error.code, error.message);
-    }
-
-    fn get(&self, key: &str) -> Option<&str> {
-        self.map.get(self.cells, key)
-    }
-
+/// The slate's checks of one row.
+impl RowCheck<'_> {
     fn flag(&mut self, key: &str, required: bool) -> bool {
         match self.get(key) {
             Some(v) => parse_bool_zh(v)
