@@ -262,24 +262,27 @@ impl Store {
             .filter_map(|s| s.parse().ok())
             .filter(|id| *id != org.org_id)
             .collect();
-        let mut out = Vec::new();
-        for id in ids {
-            match self.org(scope, id).await {
-                Ok(o) => out.push(OrgSummary {
-                    org_id: o.org_id,
-                    code: o.code,
-                    name: o.name,
-                    kind: o.kind,
-                    status: o.status,
-                    division_name: o.division_name,
-                    children: 0,
-                    members: 0,
-                }),
-                Err(StoreError::NotFound) => continue,
-                Err(e) => return Err(e),
-            }
+        if ids.is_empty() {
+            return Ok(Vec::new());
         }
-        Ok(out)
+        // One query for the whole chain; ancestors above the caller's scope are left out.
+        let mut sql = Sql::new(
+            "select o.org_id, o.code, o.name, o.kind, o.status, d.name as division_name, \
+             cast(0 as bigint) as children, cast(0 as bigint) as members from org o \
+             left join division d on d.code = o.division_code \
+             where o.org_id in (",
+        );
+        for (i, id) in ids.iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.bind_int(*id);
+        }
+        sql.push(")");
+        scope.filter_org(&mut sql, "o.path");
+        sql.push(" order by o.depth");
+        let rows = sql.query().fetch_all(&self.read).await?;
+        rows.iter().map(summary_from_row).collect()
     }
 
     /// A page of organisations in scope with their counts, and the total matching.

@@ -137,6 +137,11 @@ impl FromRequestParts<AppState> for Caller {
                 ));
             }
         }
+        // Forms read later in the same request check against this token without another
+        // session lookup.
+        parts
+            .extensions
+            .insert(crate::csrf::SessionToken(session.csrf_token.clone()));
         let scope = account.scope(&client);
         let notices = crate::pages::workplan::header_notices(state, &account, &scope).await;
         Ok(Caller {

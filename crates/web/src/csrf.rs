@@ -27,12 +27,19 @@ fn same(a: &str, b: &str) -> bool {
             == 0
 }
 
+/// The session's CSRF token, left in the request by the `Caller` extractor.
+#[derive(Clone)]
+pub struct SessionToken(pub String);
+
 /// The token a form must carry: the signed-in session's, or before sign-in the double-submit
 /// cookie's.
 async fn expected_token(
     parts: &Parts,
     state: &AppState,
 ) -> Result<Option<String>, kexie_store::StoreError> {
+    if let Some(SessionToken(token)) = parts.extensions.get::<SessionToken>() {
+        return Ok(Some(token.clone()));
+    }
     let from_session = match cookie(&parts.headers, SESSION_COOKIE) {
         Some(id) => state
             .store()
