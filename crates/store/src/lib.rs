@@ -8,6 +8,7 @@
 mod account_admin;
 mod accounts;
 mod audit;
+mod count_cache;
 mod coverage;
 mod crypto;
 pub mod demo;
@@ -95,6 +96,7 @@ pub struct Store {
     write: AnyPool,
     backend: Backend,
     cipher: Arc<FieldCipher>,
+    counts: Arc<count_cache::CountCache>,
 }
 
 impl Store {
@@ -125,6 +127,7 @@ impl Store {
             write,
             backend,
             cipher: Arc::new(cipher),
+            counts: Arc::default(),
         })
     }
 

@@ -55,6 +55,11 @@ impl Sql {
         &self.text
     }
 
+    /// The query and its values as one string: a key for remembering its result.
+    pub fn cache_key(&self) -> String {
+        format!("{}\u{1f}{:?}", self.text, self.values)
+    }
+
     pub fn query(&self) -> Query<'_, Any, AnyArguments<'_>> {
         bind_all(sqlx::query(&self.text), &self.values)
     }

