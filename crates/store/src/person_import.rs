@@ -5,7 +5,16 @@ use serde::Serialize;
 use sqlx::Row;
 
 use crate::audit::Outcome;
+use crate::persons::PERSON_INSERT_COLUMNS;
+use crate::sql::{Sql, Value};
 use crate::{NewPerson, Scope, Store, StoreError, StoreResult};
+
+/// Rows per multi-row insert, keeping each statement under 2,000 bound values (SQLite binds
+/// large statements slowly).
+const PERSON_ROWS_PER_STATEMENT: usize = 70;
+const MEMBERSHIP_ROWS_PER_STATEMENT: usize = 240;
+/// Values per `in (…)` lookup.
+const LOOKUP_CHUNK: usize = 900;
 
 /// One row to import: a person and, optionally, their membership of the importing organisation.
 #[derive(Debug, Clone)]
@@ -53,44 +62,11 @@ impl Store {
         if !scope.can_write() {
             return Err(StoreError::Forbidden);
         }
-        let cipher = self.cipher();
-        let mut existing = Vec::new();
-        for item in rows {
-            let id_hash = item
-                .person
-                .id_number
-                .as_deref()
-                .map(|v| cipher.lookup_hash("person.id_number", v));
-            let mobile_hash = item
-                .person
-                .mobile
-                .as_deref()
-                .map(|v| cipher.lookup_hash("person.mobile", v));
-            let found = sqlx::query(
-                "select person_id, case when id_number_hash = $1 then 'id' else 'mobile' end as why \
-                 from person where id_number_hash = $1 or (name = $2 and mobile_hash = $3) limit 1",
-            )
-            .bind(id_hash)
-            .bind(item.person.name.trim())
-            .bind(mobile_hash)
-            .fetch_optional(&self.read)
-            .await?;
-            if let Some(r) = found {
-                let why: String = r.try_get("why")?;
-                existing.push(ExistingMatch {
-                    row: item.row,
-                    person_id: r.try_get("person_id")?,
-                    reason: if why == "id" {
-                        "id_number"
-                    } else {
-                        "name_mobile"
-                    },
-                });
-            }
-        }
+        let existing = self.registered_among(rows).await?;
         let mut problems = Vec::new();
         if membership {
             let mut numbers = std::collections::HashMap::new();
+            let mut to_check = Vec::new();
             for item in rows {
                 let Some(number) = item.member_number.as_deref() else {
                     continue;
@@ -104,23 +80,20 @@ impl Store {
                     ));
                     continue;
                 }
-                let taken: i64 = sqlx::query(
-                    "select count(*) as n from membership where org_id = $1 and number = $2",
-                )
-                .bind(org.org_id)
-                .bind(number)
-                .fetch_one(&self.read)
-                .await?
-                .try_get("n")?;
-                if taken > 0 {
+                to_check.push((item.row, number));
+            }
+            let taken = self.numbers_taken(org.org_id, &to_check).await?;
+            for (row, number) in to_check {
+                if taken.contains(number) {
                     problems.push((
-                        item.row,
+                        row,
                         "会员编号",
                         "duplicate.existing",
                         format!("会员编号 {number} 已被使用"),
                     ));
                 }
             }
+            problems.sort_by_key(|p| p.0);
         }
         let mut created = 0;
         let mut memberships = 0;
@@ -132,33 +105,90 @@ impl Store {
                 problems,
             });
         }
+        let skipped: std::collections::HashSet<usize> = existing
+            .iter()
+            .map(|e| e.row)
+            .chain(problems.iter().map(|p| p.0))
+            .collect();
+        let keep: Vec<&ImportPerson> = rows
+            .iter()
+            .filter(|item| !skipped.contains(&item.row))
+            .collect();
         let mut tx = self.write.begin().await?;
-        for item in rows {
-            if existing.iter().any(|e| e.row == item.row)
-                || problems.iter().any(|p| p.0 == item.row)
-            {
+        let now = crate::now_ms();
+        // Multi-row statements: a round trip to the database per row costs more than the row.
+        for chunk in keep.chunks(PERSON_ROWS_PER_STATEMENT) {
+            let mut sql = Sql::bulk(self.backend, "insert into person (");
+            sql.push(PERSON_INSERT_COLUMNS).push(") values ");
+            for (i, item) in chunk.iter().enumerate() {
+                let person = NewPerson {
+                    org_id: org.org_id,
+                    ..item.person.clone()
+                };
+                sql.push(if i == 0 { "(" } else { ", (" });
+                for (j, v) in self.person_values(&person).into_iter().enumerate() {
+                    if j > 0 {
+                        sql.push(", ");
+                    }
+                    sql.bind(v);
+                }
+                sql.push(")");
+            }
+            sql.push(" returning person_id");
+            let mut ids: Vec<i64> = sql
+                .query()
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(|e| {
+                    StoreError::conflict_on_unique(
+                        e,
+                        "该身份证号已登记 / this ID number is already registered",
+                    )
+                })?
+                .iter()
+                .map(|r| r.try_get("person_id"))
+                .collect::<Result<_, _>>()?;
+            // Both databases number the rows of one VALUES list in order, so the ascending ids
+            // are the rows' ids in the order written.
+            ids.sort_unstable();
+            created += ids.len();
+            if !membership {
                 continue;
             }
-            let person = NewPerson {
-                org_id: org.org_id,
-                ..item.person.clone()
-            };
-            let person_id = self.insert_person(&mut tx, &person).await?;
-            created += 1;
-            if membership {
-                sqlx::query(
-                    "insert into membership (person_id, org_id, number, member_type, status, joined, \
-                     created_at, updated_at) values ($1, $2, $3, $4, 'active', $5, $6, $6)",
-                )
-                .bind(person_id)
-                .bind(org.org_id)
-                .bind(item.member_number.clone())
-                .bind(item.member_type.clone().unwrap_or_else(|| "普通会员".into()))
-                .bind(item.joined.clone())
-                .bind(crate::now_ms())
-                .execute(&mut *tx)
-                .await?;
-                memberships += 1;
+            for part in chunk
+                .iter()
+                .zip(&ids)
+                .collect::<Vec<_>>()
+                .chunks(MEMBERSHIP_ROWS_PER_STATEMENT)
+            {
+                let mut sql = Sql::bulk(
+                    self.backend,
+                    "insert into membership (person_id, org_id, number, member_type, status, \
+                     joined, created_at, updated_at) values ",
+                );
+                for (i, (item, person_id)) in part.iter().enumerate() {
+                    sql.push(if i == 0 { "(" } else { ", (" })
+                        .bind_int(**person_id)
+                        .push(", ")
+                        .bind_int(org.org_id)
+                        .push(", ")
+                        .bind(Value::OptText(item.member_number.clone()))
+                        .push(", ")
+                        .bind_text(
+                            item.member_type
+                                .clone()
+                                .unwrap_or_else(|| "普通会员".into()),
+                        )
+                        .push(", 'active', ")
+                        .bind(Value::OptText(item.joined.clone()))
+                        .push(", ")
+                        .bind_int(now)
+                        .push(", ")
+                        .bind_int(now)
+                        .push(")");
+                }
+                sql.query().execute(&mut *tx).await?;
+                memberships += part.len();
             }
         }
         if dry_run {
@@ -189,5 +219,120 @@ impl Store {
             existing,
             problems,
         })
+    }
+
+    /// Rows whose person is already registered: the same ID number, or the same name and mobile
+    /// phone. Looked up by keyed hash, a chunk of rows per query.
+    async fn registered_among(&self, rows: &[ImportPerson]) -> StoreResult<Vec<ExistingMatch>> {
+        let cipher = self.cipher();
+        let hashes: Vec<(Option<String>, Option<String>)> = rows
+            .iter()
+            .map(|item| {
+                (
+                    item.person
+                        .id_number
+                        .as_deref()
+                        .filter(|v| !v.is_empty())
+                        .map(|v| cipher.lookup_hash("person.id_number", v)),
+                    item.person
+                        .mobile
+                        .as_deref()
+                        .filter(|v| !v.is_empty())
+                        .map(|v| cipher.lookup_hash("person.mobile", v)),
+                )
+            })
+            .collect();
+        let by_id = self
+            .lookup_by(
+                "select person_id, id_number_hash as k, name from person where id_number_hash in (",
+                hashes.iter().filter_map(|h| h.0.clone()),
+            )
+            .await?;
+        let by_mobile = self
+            .lookup_by(
+                "select person_id, mobile_hash as k, name from person where mobile_hash in (",
+                hashes.iter().filter_map(|h| h.1.clone()),
+            )
+            .await?;
+        let mut existing = Vec::new();
+        for (item, (id_hash, mobile_hash)) in rows.iter().zip(&hashes) {
+            let by_id = id_hash
+                .as_ref()
+                .and_then(|h| by_id.get(h))
+                .and_then(|found| found.first())
+                .map(|(person_id, _)| (*person_id, "id_number"));
+            let name = item.person.name.trim();
+            let by_mobile = || {
+                mobile_hash
+                    .as_ref()
+                    .and_then(|h| by_mobile.get(h))
+                    .and_then(|found| found.iter().find(|(_, n)| n == name))
+                    .map(|(person_id, _)| (*person_id, "name_mobile"))
+            };
+            if let Some((person_id, reason)) = by_id.or_else(by_mobile) {
+                existing.push(ExistingMatch {
+                    row: item.row,
+                    person_id,
+                    reason,
+                });
+            }
+        }
+        Ok(existing)
+    }
+
+    /// People whose column `k` (selected by `head`, which ends in `in (`) is one of `keys`:
+    /// key → (person id, name), lowest id first.
+    async fn lookup_by(
+        &self,
+        head: &str,
+        keys: impl Iterator<Item = String>,
+    ) -> StoreResult<std::collections::HashMap<String, Vec<(i64, String)>>> {
+        let keys: Vec<String> = keys.collect();
+        let mut found: std::collections::HashMap<String, Vec<(i64, String)>> =
+            std::collections::HashMap::new();
+        for chunk in keys.chunks(LOOKUP_CHUNK) {
+            let mut sql = Sql::bulk(self.backend, head);
+            for (i, k) in chunk.iter().enumerate() {
+                if i > 0 {
+                    sql.push(", ");
+                }
+                sql.bind_text(k.clone());
+            }
+            sql.push(") order by person_id");
+            for r in sql.query().fetch_all(&self.read).await? {
+                found
+                    .entry(r.try_get("k")?)
+                    .or_default()
+                    .push((r.try_get("person_id")?, r.try_get("name")?));
+            }
+        }
+        Ok(found)
+    }
+
+    /// Which of `numbers` are already membership numbers of `org_id`.
+    async fn numbers_taken<'a>(
+        &self,
+        org_id: i64,
+        numbers: &[(usize, &'a str)],
+    ) -> StoreResult<std::collections::HashSet<String>> {
+        let mut taken = std::collections::HashSet::new();
+        for chunk in numbers.chunks(LOOKUP_CHUNK) {
+            let mut sql = Sql::bulk(
+                self.backend,
+                "select number from membership where org_id = ",
+            );
+            sql.bind_int(org_id).push(" and number in (");
+            for (i, (_, n)) in chunk.iter().enumerate() {
+                if i > 0 {
+                    sql.push(", ");
+                }
+                sql.bind_text(*n);
+            }
+            sql.push(")");
+            for r in sql.query().fetch_all(&self.read).await? {
+                taken.insert(r.try_get("number")?);
+            }
+        }
+        Ok(taken)
     }
 }

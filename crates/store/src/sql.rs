@@ -19,6 +19,8 @@ pub(crate) enum Value {
 pub(crate) struct Sql {
     text: String,
     values: Vec<Value>,
+    /// Write `?` instead of `$n` (see `Sql::bulk`).
+    anonymous: bool,
 }
 
 impl Sql {
@@ -26,6 +28,18 @@ impl Sql {
         Sql {
             text: text.to_string(),
             values: Vec::new(),
+            anonymous: false,
+        }
+    }
+
+    /// A statement with many placeholders (multi-row inserts, long `in` lists). SQLite looks a
+    /// numbered placeholder's name up by walking the list of names, so binding n of them costs
+    /// n²; anonymous `?` placeholders have no names and bind in constant time. Only `bind` may
+    /// add placeholders to such a statement: they are numbered by position.
+    pub fn bulk(backend: crate::Backend, text: &str) -> Sql {
+        Sql {
+            anonymous: backend == crate::Backend::Sqlite,
+            ..Sql::new(text)
         }
     }
 
@@ -37,8 +51,12 @@ impl Sql {
     /// Appends a placeholder bound to `value`.
     pub fn bind(&mut self, value: Value) -> &mut Self {
         self.values.push(value);
-        self.text.push('$');
-        self.text.push_str(&self.values.len().to_string());
+        if self.anonymous {
+            self.text.push('?');
+        } else {
+            self.text.push('$');
+            self.text.push_str(&self.values.len().to_string());
+        }
         self
     }
 
@@ -92,6 +110,16 @@ pub(crate) fn subtree_range(path: &str) -> (String, String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bulk_statements_use_anonymous_placeholders_on_sqlite_only() {
+        let mut q = Sql::bulk(crate::Backend::Sqlite, "insert into t values (");
+        q.bind_int(1).push(", ").bind_text("x").push(")");
+        assert_eq!(q.text(), "insert into t values (?, ?)");
+        let mut q = Sql::bulk(crate::Backend::Postgres, "insert into t values (");
+        q.bind_int(1).push(", ").bind_text("x").push(")");
+        assert_eq!(q.text(), "insert into t values ($1, $2)");
+    }
 
     #[test]
     fn placeholders_are_numbered_in_order() {

@@ -12,6 +12,7 @@ stories!(
     a_ledger_filters_sorts_by_pinyin_and_pages,
     a_subtree_ledger_includes_the_organisations_below,
     paging_a_ledger_matches_one_long_page_and_totals_follow_writes,
+    a_bulk_import_links_every_membership_to_its_own_person,
     growth_counts_members_at_start_joined_and_left,
     duplicates_are_found_by_id_number_mobile_or_name_birth_and_employer,
     merging_moves_memberships_and_keeps_a_masked_trail,
@@ -214,6 +215,85 @@ async fn paging_a_ledger_matches_one_long_page_and_totals_follow_writes(db: &Tes
         ));
     }
     assert_eq!(paged, lines(&whole));
+}
+
+/// An invented ID number born in Beijing's Dongcheng district, `n` making it unique.
+fn id_number(n: usize) -> String {
+    let first17 = format!(
+        "110101{}{:02}{:02}{:03}",
+        1960 + n % 40,
+        1 + n % 12,
+        1 + n % 28,
+        n % 1000
+    );
+    let check = kexie_domain::id_number::check_char(&first17).unwrap();
+    format!("{first17}{check}")
+}
+
+/// Imports go in multi-row statements: every membership must still belong to its own row's
+/// person across statement boundaries, and a second import finds every row registered.
+async fn a_bulk_import_links_every_membership_to_its_own_person(db: &TestDb) {
+    let store = &db.store;
+    let all = Scope::everything();
+    let s = society(store, "BULK", None).await;
+    let rows: Vec<kexie_store::ImportPerson> = (0..530)
+        .map(|i| kexie_store::ImportPerson {
+            row: i + 2,
+            person: NewPerson {
+                org_id: s,
+                name: format!("会员{i:04}"),
+                id_number: Some(id_number(i)),
+                mobile: Some(format!("139{i:08}")),
+                ..NewPerson::default()
+            },
+            member_type: Some(
+                if i % 2 == 0 {
+                    "普通会员"
+                } else {
+                    "学生会员"
+                }
+                .into(),
+            ),
+            member_number: Some(format!("M{i:04}")),
+            joined: Some("2024-03-01".into()),
+        })
+        .collect();
+    let outcome = store
+        .import_persons(&all, s, &rows, true, false, false)
+        .await
+        .unwrap();
+    assert_eq!((outcome.created, outcome.memberships), (530, 530));
+    let filter = LedgerFilter {
+        org_id: s,
+        ..LedgerFilter::default()
+    };
+    let (lines, total) = store.ledger(&all, &filter, today(), 1000, 0).await.unwrap();
+    assert_eq!(total, 530);
+    for line in &lines {
+        let i: usize = line.name["会员".len()..].parse().unwrap();
+        assert_eq!(line.number.as_deref(), Some(format!("M{i:04}").as_str()));
+        let expected = if i % 2 == 0 {
+            "普通会员"
+        } else {
+            "学生会员"
+        };
+        assert_eq!(line.member_type, expected, "row {i}");
+    }
+
+    // Again: every row is registered; one by name and phone only (a new ID number).
+    let mut again = rows.clone();
+    again[300].person.id_number = Some(id_number(5000));
+    let outcome = store
+        .import_persons(&all, s, &again, true, false, false)
+        .await
+        .unwrap();
+    assert_eq!(outcome.created, 0);
+    assert_eq!(outcome.existing.len(), 530);
+    assert_eq!(outcome.existing[300].reason, "name_mobile");
+    assert_eq!(outcome.existing[0].reason, "id_number");
+    // The membership numbers are taken too.
+    assert_eq!(outcome.problems.len(), 530);
+    assert_eq!(outcome.problems[0].2, "duplicate.existing");
 }
 
 async fn a_subtree_ledger_includes_the_organisations_below(db: &TestDb) {
