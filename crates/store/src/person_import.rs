@@ -310,10 +310,10 @@ impl Store {
     }
 
     /// Which of `numbers` are already membership numbers of `org_id`.
-    async fn numbers_taken<'a>(
+    async fn numbers_taken(
         &self,
         org_id: i64,
-        numbers: &[(usize, &'a str)],
+        numbers: &[(usize, &str)],
     ) -> StoreResult<std::collections::HashSet<String>> {
         let mut taken = std::collections::HashSet::new();
         for chunk in numbers.chunks(LOOKUP_CHUNK) {
