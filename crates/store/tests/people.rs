@@ -247,7 +247,7 @@ async fn a_bulk_import_links_every_membership_to_its_own_person(db: &TestDb) {
                 ..NewPerson::default()
             },
             member_type: Some(
-                if i % 2 == 0 {
+                if i.is_multiple_of(2) {
                     "普通会员"
                 } else {
                     "学生会员"
@@ -272,7 +272,7 @@ async fn a_bulk_import_links_every_membership_to_its_own_person(db: &TestDb) {
     for line in &lines {
         let i: usize = line.name["会员".len()..].parse().unwrap();
         assert_eq!(line.number.as_deref(), Some(format!("M{i:04}").as_str()));
-        let expected = if i % 2 == 0 {
+        let expected = if i.is_multiple_of(2) {
             "普通会员"
         } else {
             "学生会员"
