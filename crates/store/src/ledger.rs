@@ -166,7 +166,7 @@ impl Store {
         // rows. A small subtree is best found first and sorted. SQLite keeps the join order of
         // CROSS JOIN, which forces the walk; PostgreSQL plans either form by its statistics.
         let skip = if anchor.is_some() { 0 } else { offset };
-        let memberships = self.membership_estimate().await?;
+        let memberships = self.membership_estimate(generation).await?;
         let walk_steps = (skip + limit) as f64 * memberships as f64 / total.max(1) as f64;
         let walk = walk_steps < total as f64 * 4.0;
         let from = if walk {
@@ -236,15 +236,12 @@ impl Store {
         Ok((list, total))
     }
 
-    /// About how many memberships there are (the highest id: one index step, never less than the
-    /// true count).
-    async fn membership_estimate(&self) -> StoreResult<i64> {
-        let row = sqlx::query(
-            "select cast(coalesce(max(membership_id), 0) as bigint) as n from membership",
-        )
-        .fetch_one(&self.read)
-        .await?;
-        Ok(row.try_get("n")?)
+    /// About how many memberships there are (the highest id, never less than the true count),
+    /// remembered like the totals.
+    async fn membership_estimate(&self, generation: i64) -> StoreResult<i64> {
+        let sql =
+            Sql::new("select cast(coalesce(max(membership_id), 0) as bigint) as n from membership");
+        self.cached_count(&sql, generation).await
     }
 
     /// Growth of an organisation's own individual membership in `year`.

@@ -149,19 +149,20 @@ impl Store {
         Ok((token_id, token))
     }
 
-    /// The account a live bearer token belongs to.
+    /// The account a live bearer token belongs to (one query: it runs on every API request).
     pub async fn token_account(&self, token: &str) -> StoreResult<Option<Account>> {
-        let row = sqlx::query(
-            "select account_id from api_token where token_hash = $1 and revoked_at is null \
-             and expires_at > $2",
-        )
-        .bind(secret_hash(token))
-        .bind(now_ms())
-        .fetch_optional(&self.read)
-        .await?;
-        match row {
+        let mut sql = Sql::new("select ");
+        sql.push(crate::accounts::ACCOUNT_COLUMNS)
+            .push(
+                " from api_token t join account a on a.account_id = t.account_id \
+                 left join org o on o.org_id = a.org_id where t.token_hash = ",
+            )
+            .bind_text(secret_hash(token))
+            .push(" and t.revoked_at is null and t.expires_at > ")
+            .bind_int(now_ms());
+        match sql.query().fetch_optional(&self.read).await? {
             Some(row) => {
-                let account = self.account(row.try_get("account_id")?).await?;
+                let account = crate::accounts::account_from_row(&row)?;
                 Ok(Some(account).filter(|a| !a.disabled))
             }
             None => Ok(None),
