@@ -62,6 +62,20 @@ impl CountCache {
 }
 
 impl Store {
+    /// Forgets every remembered total, as a write would: benchmarks time the counting itself.
+    pub fn forget_remembered_counts(&self) {
+        self.counts
+            .counts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+        self.counts
+            .anchors
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+    }
+
     /// The data's generation: the highest audit id (0 in an empty database).
     pub(crate) async fn generation(&self) -> StoreResult<i64> {
         let row =
