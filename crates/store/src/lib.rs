@@ -8,6 +8,7 @@
 mod account_admin;
 mod accounts;
 mod audit;
+pub mod backup;
 mod coverage;
 mod crypto;
 pub mod demo;
