@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 
 pub const PASSPHRASE: &str = "Songhua-River-Ice-2026";
@@ -253,8 +253,4 @@ pub async fn count(url: &str, table: &str) -> i64 {
     .await
     .unwrap();
     rows[0].parse().unwrap()
-}
-
-pub fn path_str(p: &PathBuf) -> &str {
-    p.to_str().unwrap()
 }
