@@ -124,8 +124,10 @@ impl FieldCipher {
         match std::fs::read_to_string(&path) {
             Ok(text) => FieldCipher::from_text(&text),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                // Written whole or not at all: a kill half way must not leave an empty key
+                // file that stops every later start.
                 let key = FieldCipher::generate(algorithm);
-                write_owner_only(&path, key.to_text().as_bytes()).map_err(io)?;
+                key.install(data_dir, false)?;
                 Ok(key)
             }
             Err(e) => Err(io(e)),
@@ -294,20 +296,6 @@ pub(crate) fn sync_dir(dir: &Path) -> std::io::Result<()> {
     #[cfg(unix)]
     std::fs::File::open(dir)?.sync_all()?;
     Ok(())
-}
-
-fn write_owner_only(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(path)?;
-    file.write_all(bytes)?;
-    file.sync_all()
 }
 
 #[cfg(test)]
