@@ -70,6 +70,67 @@ pub enum Command {
     /// Society governance (学会治理): slate pre-review against the governance rules.
     #[command(subcommand)]
     Governance(GovernanceCommand),
+    /// Back up the database and the field-encryption key into one encrypted archive
+    /// (`backup verify FILE` checks one without restoring).
+    Backup(BackupArgs),
+    /// Restore a backup into the configured database (SQLite: replaces it; PostgreSQL: into an
+    /// empty database), with its field-encryption key.
+    Restore(RestoreArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub struct BackupArgs {
+    #[command(subcommand)]
+    pub command: Option<BackupCommand>,
+    /// The archive to write (an existing file is not overwritten).
+    #[arg(long, required = true)]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub passphrase: PassphraseArgs,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BackupCommand {
+    /// Check an archive without restoring it: header, passphrase, authentication, manifest and
+    /// every table's row count and hash. Exits 0 when it is sound, 1 when it is not.
+    Verify(BackupVerifyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BackupVerifyArgs {
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub passphrase: PassphraseArgs,
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The archive's passphrase: from a file, or from KEXIE_BACKUP_PASSPHRASE; never on the command
+/// line, where other users of the machine could read it.
+#[derive(Debug, Args)]
+pub struct PassphraseArgs {
+    /// Read the passphrase (at least 12 characters) from this file's first line (default: the
+    /// KEXIE_BACKUP_PASSPHRASE environment variable).
+    #[arg(long)]
+    pub passphrase_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    pub file: PathBuf,
+    /// Confirm: the configured database is replaced by the archive's.
+    #[arg(long)]
+    pub yes: bool,
+    /// Replace a different field.key already in the data directory with the archive's.
+    #[arg(long)]
+    pub replace_key: bool,
+    #[command(flatten)]
+    pub passphrase: PassphraseArgs,
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Subcommand)]

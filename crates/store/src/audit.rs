@@ -81,26 +81,65 @@ struct Content<'a> {
     detail: &'a str,
 }
 
+/// The hash of one record: a keyed SM3 MAC over its predecessor's hash and its content.
+fn chain_hash(cipher: &crate::FieldCipher, prev: &str, c: &Content<'_>) -> String {
+    let at = c.at.to_string();
+    cipher.mac(&[
+        b"kexie-audit-v1",
+        prev.as_bytes(),
+        at.as_bytes(),
+        &[0x1f],
+        c.account.as_bytes(),
+        &[0x1f],
+        c.client.as_bytes(),
+        &[0x1f],
+        c.action.as_bytes(),
+        &[0x1f],
+        c.object.as_bytes(),
+        &[0x1f],
+        c.result.as_bytes(),
+        &[0x1f],
+        c.detail.as_bytes(),
+    ])
+}
+
+/// Whether the newest record of a trail (read from a database the store has not opened, such
+/// as a backup snapshot) was written with `cipher`'s key: a wrong key breaks every link.
+pub(crate) async fn newest_record_fits(
+    conn: &mut AnyConnection,
+    cipher: &crate::FieldCipher,
+) -> StoreResult<bool> {
+    let row = sqlx::query(
+        "select at, account, client, action, object, result, detail, prev_hash, hash \
+         from audit_log order by audit_id desc limit 1",
+    )
+    .fetch_optional(conn)
+    .await?;
+    let Some(row) = row else { return Ok(true) };
+    let text = |name: &str| -> StoreResult<String> { Ok(row.try_get::<String, _>(name)?) };
+    let (account, client, action, object, result, detail) = (
+        text("account")?,
+        text("client")?,
+        text("action")?,
+        text("object")?,
+        text("result")?,
+        text("detail")?,
+    );
+    let content = Content {
+        at: row.try_get("at")?,
+        account: &account,
+        client: &client,
+        action: &action,
+        object: &object,
+        result: &result,
+        detail: &detail,
+    };
+    Ok(chain_hash(cipher, &text("prev_hash")?, &content) == text("hash")?)
+}
+
 impl Store {
     fn chain_hash(&self, prev: &str, c: &Content<'_>) -> String {
-        let at = c.at.to_string();
-        self.cipher().mac(&[
-            b"kexie-audit-v1",
-            prev.as_bytes(),
-            at.as_bytes(),
-            &[0x1f],
-            c.account.as_bytes(),
-            &[0x1f],
-            c.client.as_bytes(),
-            &[0x1f],
-            c.action.as_bytes(),
-            &[0x1f],
-            c.object.as_bytes(),
-            &[0x1f],
-            c.result.as_bytes(),
-            &[0x1f],
-            c.detail.as_bytes(),
-        ])
+        chain_hash(self.cipher(), prev, c)
     }
 
     /// Appends a record inside the caller's transaction, so that the action and its record are

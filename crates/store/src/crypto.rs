@@ -124,8 +124,10 @@ impl FieldCipher {
         match std::fs::read_to_string(&path) {
             Ok(text) => FieldCipher::from_text(&text),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                // Written whole or not at all: a kill half way must not leave an empty key
+                // file that stops every later start.
                 let key = FieldCipher::generate(algorithm);
-                write_owner_only(&path, key.to_text().as_bytes()).map_err(io)?;
+                key.install(data_dir, false)?;
                 Ok(key)
             }
             Err(e) => Err(io(e)),
@@ -137,25 +139,17 @@ impl FieldCipher {
     pub fn encrypt(&self, field: &str, plain: &str) -> Vec<u8> {
         let mut nonce = [0u8; 12];
         getrandom::getrandom(&mut nonce).expect("the operating system's random source");
-        let payload = Payload {
-            msg: plain.as_bytes(),
-            aad: field.as_bytes(),
+        let tag = match self.algorithm {
+            Algorithm::Sm4Gcm => SM4_GCM,
+            Algorithm::Aes256Gcm => AES_256_GCM,
         };
-        let (tag, sealed) = match self.algorithm {
-            Algorithm::Sm4Gcm => (
-                SM4_GCM,
-                Sm4Gcm::new_from_slice(&self.enc_key[..16])
-                    .expect("16-byte key")
-                    .encrypt(&nonce.into(), payload),
-            ),
-            Algorithm::Aes256Gcm => (
-                AES_256_GCM,
-                Aes256Gcm::new_from_slice(&self.enc_key)
-                    .expect("32-byte key")
-                    .encrypt(&nonce.into(), payload),
-            ),
-        };
-        let sealed = sealed.expect("GCM encryption of a short field cannot fail");
+        let sealed = seal(
+            self.algorithm,
+            &self.enc_key,
+            &nonce,
+            field.as_bytes(),
+            plain.as_bytes(),
+        );
         let mut out = Vec::with_capacity(1 + 12 + sealed.len());
         out.push(tag);
         out.extend_from_slice(&nonce);
@@ -167,22 +161,78 @@ impl FieldCipher {
         if data.len() < 13 + 16 {
             return Err(KeyError::Decrypt);
         }
-        let nonce = aes_gcm::Nonce::from_slice(&data[1..13]);
-        let payload = Payload {
-            msg: &data[13..],
-            aad: field.as_bytes(),
-        };
-        let plain = match data[0] {
-            SM4_GCM => Sm4Gcm::new_from_slice(&self.enc_key[..16])
-                .map_err(|_| KeyError::Decrypt)?
-                .decrypt(nonce, payload),
-            AES_256_GCM => Aes256Gcm::new_from_slice(&self.enc_key)
-                .map_err(|_| KeyError::Decrypt)?
-                .decrypt(nonce, payload),
+        let algorithm = match data[0] {
+            SM4_GCM => Algorithm::Sm4Gcm,
+            AES_256_GCM => Algorithm::Aes256Gcm,
             _ => return Err(KeyError::Decrypt),
-        }
-        .map_err(|_| KeyError::Decrypt)?;
+        };
+        let nonce: [u8; 12] = data[1..13].try_into().map_err(|_| KeyError::Decrypt)?;
+        let plain = open(
+            algorithm,
+            &self.enc_key,
+            &nonce,
+            field.as_bytes(),
+            &data[13..],
+        )?;
         String::from_utf8(plain).map_err(|_| KeyError::Decrypt)
+    }
+
+    /// The cipher new values are written with.
+    pub fn algorithm(&self) -> Algorithm {
+        self.algorithm
+    }
+
+    /// Whether two keys encrypt and hash alike (the algorithm for new values aside).
+    pub fn same_key(&self, other: &FieldCipher) -> bool {
+        self.enc_key == other.enc_key && self.mac_key == other.mac_key
+    }
+
+    /// The key from `KEXIE_FIELD_KEY` if set, else from `field.key` in `data_dir`; `None` when
+    /// neither exists (nothing is created).
+    pub fn load_existing(data_dir: &Path) -> Result<Option<FieldCipher>, KeyError> {
+        if let Ok(text) = std::env::var("KEXIE_FIELD_KEY") {
+            return FieldCipher::from_text(&text).map(Some);
+        }
+        let path = data_dir.join("field.key");
+        match std::fs::read_to_string(&path) {
+            Ok(text) => FieldCipher::from_text(&text).map(Some),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(source) => Err(KeyError::Io {
+                path: path.display().to_string(),
+                source,
+            }),
+        }
+    }
+
+    /// Writes this key to `field.key` in `data_dir`, owner-only, all at once: a temporary file
+    /// beside it is renamed into place, so a crash leaves the old key or the new one, never half
+    /// of one. An existing key is replaced only when `replace` is set.
+    pub fn install(&self, data_dir: &Path, replace: bool) -> Result<(), KeyError> {
+        let path = data_dir.join("field.key");
+        let io = |source| KeyError::Io {
+            path: path.display().to_string(),
+            source,
+        };
+        use std::io::Write;
+        let mut file = tempfile::Builder::new()
+            .prefix(".field.key.")
+            .tempfile_in(data_dir)
+            .map_err(io)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            file.as_file()
+                .set_permissions(std::fs::Permissions::from_mode(0o600))
+                .map_err(io)?;
+        }
+        file.write_all(self.to_text().as_bytes()).map_err(io)?;
+        file.as_file().sync_all().map_err(io)?;
+        if replace {
+            file.persist(&path).map_err(|e| io(e.error))?;
+        } else {
+            file.persist_noclobber(&path).map_err(|e| io(e.error))?;
+        }
+        sync_dir(data_dir).map_err(io)
     }
 
     /// The keyed lookup hash of an already-normalised value, as hex.
@@ -201,18 +251,51 @@ impl FieldCipher {
     }
 }
 
-fn write_owner_only(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
+/// Encrypts with a 32-byte key (SM4 uses its first 16 bytes): ciphertext and 16-byte tag.
+pub(crate) fn seal(
+    algorithm: Algorithm,
+    key: &[u8; 32],
+    nonce: &[u8; 12],
+    aad: &[u8],
+    msg: &[u8],
+) -> Vec<u8> {
+    let payload = Payload { msg, aad };
+    match algorithm {
+        Algorithm::Sm4Gcm => Sm4Gcm::new_from_slice(&key[..16])
+            .expect("16-byte key")
+            .encrypt(nonce.into(), payload),
+        Algorithm::Aes256Gcm => Aes256Gcm::new_from_slice(key)
+            .expect("32-byte key")
+            .encrypt(nonce.into(), payload),
     }
-    let mut file = options.open(path)?;
-    file.write_all(bytes)?;
-    file.sync_all()
+    .expect("GCM encryption of less than 64 GiB cannot fail")
+}
+
+/// Decrypts what [`seal`] wrote; any change to the ciphertext, nonce or associated data fails.
+pub(crate) fn open(
+    algorithm: Algorithm,
+    key: &[u8; 32],
+    nonce: &[u8; 12],
+    aad: &[u8],
+    sealed: &[u8],
+) -> Result<Vec<u8>, KeyError> {
+    let payload = Payload { msg: sealed, aad };
+    match algorithm {
+        Algorithm::Sm4Gcm => Sm4Gcm::new_from_slice(&key[..16])
+            .map_err(|_| KeyError::Decrypt)?
+            .decrypt(nonce.into(), payload),
+        Algorithm::Aes256Gcm => Aes256Gcm::new_from_slice(key)
+            .map_err(|_| KeyError::Decrypt)?
+            .decrypt(nonce.into(), payload),
+    }
+    .map_err(|_| KeyError::Decrypt)
+}
+
+/// Makes a rename in `dir` durable.
+pub(crate) fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    std::fs::File::open(dir)?.sync_all()?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@
 mod account_admin;
 mod accounts;
 mod audit;
+pub mod backup;
 mod count_cache;
 mod coverage;
 mod crypto;
@@ -147,8 +148,17 @@ impl Store {
 
     /// Closes both pools, waiting for connections to return (SQLite checkpoints its WAL then).
     pub async fn close(&self) {
-        self.read.close().await;
-        self.write.close().await;
+        for pool in [&self.read, &self.write] {
+            pool.close().await;
+            // A connection still on its way back when `close` starts (a spawned task in sqlx
+            // 0.8) lands idle in the closed pool and stays open; the process would then exit
+            // without SQLite's last close, leaving `-wal` and `-shm` files behind. Close again
+            // until none is left.
+            while pool.size() > 0 {
+                tokio::task::yield_now().await;
+                pool.close().await;
+            }
+        }
     }
 }
 

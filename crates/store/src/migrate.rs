@@ -86,10 +86,15 @@ impl Store {
 
     /// The newest migration this binary knows: backups record it.
     pub fn schema_version(&self) -> i64 {
-        let list = match self.backend {
-            Backend::Sqlite => SQLITE,
-            Backend::Postgres => POSTGRES,
-        };
-        list.last().map(|m| m.0).unwrap_or(0)
+        latest_schema_version(self.backend)
     }
+}
+
+/// The newest migration this binary knows for a database: a backup from a newer one is refused.
+pub fn latest_schema_version(backend: Backend) -> i64 {
+    let list = match backend {
+        Backend::Sqlite => SQLITE,
+        Backend::Postgres => POSTGRES,
+    };
+    list.last().map(|m| m.0).unwrap_or(0)
 }

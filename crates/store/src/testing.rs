@@ -110,6 +110,16 @@ pub async fn raw_sql(url: &str, sql: &str) -> Result<(), sqlx::Error> {
     conn.close().await
 }
 
+/// Runs a query on a database by URL, bypassing the store, and returns the first column of every
+/// row as text (tests that look behind Kexie's back: counts, `pragma integrity_check`).
+pub async fn query_text(url: &str, sql: &str) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(url).await?;
+    let rows = sqlx::query(sql).fetch_all(&mut conn).await?;
+    conn.close().await?;
+    rows.iter().map(|r| r.try_get::<String, _>(0)).collect()
+}
+
 /// Makes a test per database of each async fn taking `&TestDb`: `sqlite::name` always,
 /// `postgres::name` when `KEXIE_TEST_POSTGRES_URL` is set (and a skip notice otherwise).
 #[macro_export]

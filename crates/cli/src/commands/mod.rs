@@ -1,6 +1,7 @@
 //! One module per command, each with its own `run`.
 
 mod audit;
+mod backup;
 mod bench;
 mod config;
 mod coverage;
@@ -39,6 +40,8 @@ pub async fn run(cli: Cli) -> CmdResult {
         Command::Export(cmd) => export::run(&cli.global, cmd).await,
         Command::Workplan(cmd) => workplan::run(&cli.global, cmd).await,
         Command::Governance(cmd) => governance::run(&cli.global, cmd).await,
+        Command::Backup(args) => backup::run(&cli.global, args).await,
+        Command::Restore(args) => backup::restore(&cli.global, args).await,
     }
 }
 
