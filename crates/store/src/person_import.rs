@@ -5,7 +5,8 @@ use serde::Serialize;
 use sqlx::Row;
 
 use crate::audit::Outcome;
-use crate::{NewPerson, Scope, Store, StoreError, StoreResult};
+use crate::progress::Track;
+use crate::{ImportPhase, ImportProgress, NewPerson, Scope, Store, StoreError, StoreResult};
 
 /// One row to import: a person and, optionally, their membership of the importing organisation.
 #[derive(Debug, Clone)]
@@ -40,6 +41,7 @@ impl Store {
     /// `membership` is set. With `skip_invalid`, rows with problems are left out and the rest
     /// written; otherwise any problem writes nothing. A dry run writes nothing.
     #[tracing::instrument(skip_all, fields(rows = rows.len(), dry_run, skip_invalid), err)]
+    #[allow(clippy::too_many_arguments)]
     pub async fn import_persons(
         &self,
         scope: &Scope,
@@ -48,14 +50,17 @@ impl Store {
         membership: bool,
         dry_run: bool,
         skip_invalid: bool,
+        progress: Option<&ImportProgress>,
     ) -> StoreResult<PersonImportOutcome> {
         let org = self.org(scope, org_id).await?;
         if !scope.can_write() {
             return Err(StoreError::Forbidden);
         }
+        progress.begin(ImportPhase::Checking, rows.len());
         let cipher = self.cipher();
         let mut existing = Vec::new();
         for item in rows {
+            progress.advance(1);
             let id_hash = item
                 .person
                 .id_number
@@ -132,8 +137,10 @@ impl Store {
                 problems,
             });
         }
+        progress.begin(ImportPhase::Writing, rows.len());
         let mut tx = self.write.begin().await?;
         for item in rows {
+            progress.advance(1);
             if existing.iter().any(|e| e.row == item.row)
                 || problems.iter().any(|p| p.0 == item.row)
             {

@@ -18,7 +18,7 @@ pub async fn run(global: &Global, cmd: ImportCommand) -> CmdResult {
             let store = super::open_store(&config).await?;
             let scope = Scope::everything().acting_as(super::operator());
             let result =
-                kexie_web::imports::import_orgs(&store, &scope, &sheet, args.dry_run).await;
+                kexie_web::imports::import_orgs(&store, &scope, &sheet, args.dry_run, None).await;
             store.close().await;
             let result = result?;
             report(
@@ -68,6 +68,7 @@ pub async fn run(global: &Global, cmd: ImportCommand) -> CmdResult {
                 today,
                 args.dry_run,
                 args.skip_invalid,
+                None,
             )
             .await;
             store.close().await;
