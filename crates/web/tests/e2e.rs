@@ -255,6 +255,12 @@ async fn signing_in_by_keyboard(page: &Page) {
     assert!(orgs > 100, "the demo province has its network: {orgs}");
     let charts = page.check_text_alternatives("sign-in").await;
     assert!(charts >= 1, "the overview shows its chart");
+    let chart = page.find("svg.chart").await;
+    let (_, name) = page.accessible(&chart).await;
+    assert_eq!(
+        name, "组织类型分布",
+        "a screen reader names the chart by its title"
+    );
     page.check_widths("sign-in").await;
 }
 

@@ -14,6 +14,7 @@ use std::time::Duration;
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::elements::Element;
 use fantoccini::key::Key;
+use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
 
@@ -155,6 +156,33 @@ impl Drop for Driver {
             .status();
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// WebDriver's "computed role" or "computed label" of an element: what the browser's
+/// accessibility tree, and so a screen reader, makes of it.
+#[derive(Debug)]
+struct Computed {
+    element: String,
+    what: &'static str,
+}
+
+impl WebDriverCompatibleCommand for Computed {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!(
+            "session/{}/element/{}/{}",
+            session.unwrap_or_default(),
+            self.element,
+            self.what
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (axum::http::Method, Option<String>) {
+        (axum::http::Method::GET, None)
     }
 }
 
@@ -379,6 +407,37 @@ impl Page {
         let found = self.script(A11Y_PROBE).await;
         let bad = found["bad"].as_array().cloned().unwrap_or_default();
         assert!(bad.is_empty(), "{flow} on {}: {bad:#?}", self.path().await);
+        // And what the accessibility tree itself makes of each picture: an image with a name.
+        let pictures = self
+            .client
+            .find_all(Locator::Css("svg[role=img], img:not([alt='']), [role=img]"))
+            .await
+            .unwrap();
+        for picture in &pictures {
+            let (role, name) = self.accessible(picture).await;
+            assert!(
+                role == "image" || role == "img",
+                "{flow}: a chart is a {role:?} to a screen reader"
+            );
+            assert!(!name.trim().is_empty(), "{flow}: a chart has no name");
+        }
         found["charts"].as_u64().unwrap_or(0)
+    }
+
+    /// The computed role and name of an element.
+    pub async fn accessible(&self, el: &Element) -> (String, String) {
+        let mut out = Vec::new();
+        for what in ["computedrole", "computedlabel"] {
+            let value = self
+                .client
+                .issue_cmd(Computed {
+                    element: el.element_id().to_string(),
+                    what,
+                })
+                .await
+                .unwrap();
+            out.push(value.as_str().unwrap_or_default().to_string());
+        }
+        (out.remove(0), out.remove(0))
     }
 }
