@@ -40,12 +40,13 @@ fn on_path(names: &[&str]) -> Option<PathBuf> {
 
 /// The browser and its driver, or why they cannot be used.
 pub fn find_programs() -> Result<(PathBuf, PathBuf), String> {
-    let browser = std::env::var_os("KEXIE_CHROMIUM")
-        .map(PathBuf::from)
-        .or_else(|| on_path(&["chromium", "chromium-browser", "google-chrome"]));
-    let driver = std::env::var_os("KEXIE_CHROMEDRIVER")
-        .map(PathBuf::from)
-        .or_else(|| on_path(&["chromedriver"]));
+    // `KEXIE_CHROMIUM` / `KEXIE_CHROMEDRIVER` name other binaries; otherwise they are looked
+    // for on the PATH.
+    let named =
+        |var: &str| std::env::var_os(var).map(|v| Some(PathBuf::from(v)).filter(|p| p.is_file()));
+    let browser = named("KEXIE_CHROMIUM")
+        .unwrap_or_else(|| on_path(&["chromium", "chromium-browser", "google-chrome"]));
+    let driver = named("KEXIE_CHROMEDRIVER").unwrap_or_else(|| on_path(&["chromedriver"]));
     match (browser, driver) {
         (Some(b), Some(d)) => Ok((b, d)),
         (b, d) => Err(format!(
