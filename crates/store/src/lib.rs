@@ -25,6 +25,7 @@ mod orgs;
 mod people_changes;
 mod person_import;
 mod persons;
+mod progress;
 mod scope;
 mod sessions;
 mod sql;
@@ -49,6 +50,7 @@ pub use orgs::{NewOrg, Org, OrgExport, OrgFilter, OrgSummary};
 pub use people_changes::{DuplicateMatch, IntegrityRecord};
 pub use person_import::{ExistingMatch, ImportPerson, PersonImportOutcome};
 pub use persons::{Identity, MembershipRow, NewPerson, PersonRow};
+pub use progress::{ImportPhase, ImportProgress, ProgressSnapshot};
 pub use scope::{Actor, Scope};
 pub use stats::{KindCount, Overview};
 pub use workplan::{

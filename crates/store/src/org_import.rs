@@ -10,7 +10,8 @@ use std::collections::HashMap;
 use serde::Serialize;
 use sqlx::Row;
 
-use crate::{NewOrg, Scope, Store, StoreError, StoreResult};
+use crate::progress::Track;
+use crate::{ImportPhase, ImportProgress, NewOrg, Scope, Store, StoreError, StoreResult};
 
 /// Where an organisation sits: id, materialised path, depth.
 type Placed = (i64, String, i64);
@@ -48,10 +49,13 @@ impl Store {
         scope: &Scope,
         rows: &[ImportOrg],
         dry_run: bool,
+        progress: Option<&ImportProgress>,
     ) -> StoreResult<ImportOutcome> {
         if !scope.can_write() {
             return Err(StoreError::Forbidden);
         }
+        // Each row is checked, then written inside the transaction kept open until the end.
+        progress.begin(ImportPhase::Checking, rows.len());
         let mut problems = Vec::new();
         // Organisations created so far, by code, and the 科协 among them by division: rows may
         // refer to them, and the transaction's rows are not visible to other connections.
@@ -61,6 +65,7 @@ impl Store {
         let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
         let mut tx = self.write.begin().await?;
         for item in rows {
+            progress.advance(1);
             let problem = |column, code, message: String| ImportProblem {
                 row: item.row,
                 column,
@@ -160,6 +165,7 @@ impl Store {
                 problems,
             });
         }
+        progress.begin(ImportPhase::Writing, created.len());
         self.audit_in(
             &mut tx,
             scope.actor(),

@@ -6,8 +6,9 @@ use sqlx::Row;
 
 use crate::audit::Outcome;
 use crate::persons::PERSON_INSERT_COLUMNS;
+use crate::progress::Track;
 use crate::sql::{Sql, Value};
-use crate::{NewPerson, Scope, Store, StoreError, StoreResult};
+use crate::{ImportPhase, ImportProgress, NewPerson, Scope, Store, StoreError, StoreResult};
 
 /// Rows per multi-row insert, keeping each statement under 2,000 bound values (SQLite binds
 /// large statements slowly).
@@ -49,6 +50,7 @@ impl Store {
     /// `membership` is set. With `skip_invalid`, rows with problems are left out and the rest
     /// written; otherwise any problem writes nothing. A dry run writes nothing.
     #[tracing::instrument(skip_all, fields(rows = rows.len(), dry_run, skip_invalid), err)]
+    #[allow(clippy::too_many_arguments)]
     pub async fn import_persons(
         &self,
         scope: &Scope,
@@ -57,12 +59,15 @@ impl Store {
         membership: bool,
         dry_run: bool,
         skip_invalid: bool,
+        progress: Option<&ImportProgress>,
     ) -> StoreResult<PersonImportOutcome> {
         let org = self.org(scope, org_id).await?;
         if !scope.can_write() {
             return Err(StoreError::Forbidden);
         }
+        progress.begin(ImportPhase::Checking, rows.len());
         let existing = self.registered_among(rows).await?;
+        progress.advance(rows.len());
         let mut problems = Vec::new();
         if membership {
             let mut numbers = std::collections::HashMap::new();
@@ -114,6 +119,7 @@ impl Store {
             .iter()
             .filter(|item| !skipped.contains(&item.row))
             .collect();
+        progress.begin(ImportPhase::Writing, keep.len());
         let mut tx = self.write.begin().await?;
         let now = crate::now_ms();
         // Multi-row statements: a round trip to the database per row costs more than the row.
@@ -152,6 +158,7 @@ impl Store {
             // are the rows' ids in the order written.
             ids.sort_unstable();
             created += ids.len();
+            progress.advance(ids.len());
             if !membership {
                 continue;
             }

@@ -3,7 +3,9 @@
 
 use kexie_domain::org::OrgKind;
 use kexie_store::testing::TestDb;
-use kexie_store::{stories, ImportOrg, NewOrg, OrgFilter, Scope, Store};
+use kexie_store::{
+    stories, ImportOrg, ImportPhase, ImportProgress, NewOrg, OrgFilter, Scope, Store,
+};
 
 stories!(
     a_valid_file_is_written_whole_with_parents_from_file_database_and_division,
@@ -83,9 +85,16 @@ async fn a_valid_file_is_written_whole_with_parents_from_file_database_and_divis
         // A township infers the county created in this file.
         row(5, "T1", OrgKind::Kexie, None, Some("230102001000")),
     ];
-    let outcome = store.import_orgs(&all, &rows, false).await.unwrap();
+    let progress = ImportProgress::new();
+    let outcome = store
+        .import_orgs(&all, &rows, false, Some(&progress))
+        .await
+        .unwrap();
     assert!(outcome.problems.is_empty(), "{:?}", outcome.problems);
     assert_eq!(outcome.created, 4);
+    // Every row was checked; the writing phase counts the rows being committed.
+    let seen = progress.snapshot();
+    assert_eq!((seen.phase, seen.total), (ImportPhase::Writing, 4));
     let city = store.org_by_code(&all, "2301KX").await.unwrap();
     assert_eq!(city.parent_id, Some(p));
     let county = store.org_by_code(&all, "230102KX").await.unwrap();
@@ -110,7 +119,7 @@ async fn one_bad_row_writes_nothing_and_every_problem_is_reported(db: &TestDb) {
         row(4, "B", OrgKind::Society, Some("NOPE"), None),
         row(5, "C", OrgKind::Society, Some("23KX"), Some("990000000000")),
     ];
-    let outcome = store.import_orgs(&all, &rows, false).await.unwrap();
+    let outcome = store.import_orgs(&all, &rows, false, None).await.unwrap();
     assert_eq!(outcome.created, 0);
     let codes: Vec<_> = outcome.problems.iter().map(|p| (p.row, p.code)).collect();
     assert_eq!(
@@ -135,6 +144,7 @@ async fn a_dry_run_reports_and_writes_nothing(db: &TestDb) {
             &all,
             &[row(2, "A", OrgKind::Kexie, Some("23KX"), None)],
             true,
+            None,
         )
         .await
         .unwrap();
@@ -184,6 +194,7 @@ async fn a_county_cannot_import_under_a_neighbour(db: &TestDb) {
                 row(3, "Y", OrgKind::Society, None, None),
             ],
             false,
+            None,
         )
         .await
         .unwrap();
@@ -194,6 +205,7 @@ async fn a_county_cannot_import_under_a_neighbour(db: &TestDb) {
             &county,
             &[row(2, "X", OrgKind::Society, Some("D1"), None)],
             false,
+            None,
         )
         .await
         .unwrap();

@@ -6,7 +6,7 @@ use kexie_office::orgs::{parse_org_sheet, OrgRow};
 use kexie_office::report::{ImportReport, RowError};
 use kexie_office::sheet::Sheet;
 use kexie_office::xlsx_out::{XlsxWriter, ORG_HEADERS};
-use kexie_store::{ImportOrg, NewOrg, Scope, Store, StoreError};
+use kexie_store::{ImportOrg, ImportProgress, NewOrg, Scope, Store, StoreError};
 
 /// What an organisation import did.
 pub struct OrgImport {
@@ -40,16 +40,23 @@ fn to_import(row: &OrgRow) -> ImportOrg {
 
 /// Imports the organisations of a sheet. With any error nothing is written; the database checks
 /// still run over the rows the file itself found valid, so one report names every problem.
+/// `progress`, when given, follows the database phases.
 pub async fn import_orgs(
     store: &Store,
     scope: &Scope,
     sheet: &Sheet,
     dry_run: bool,
+    progress: Option<&ImportProgress>,
 ) -> Result<OrgImport, StoreError> {
     let (rows, mut report) = parse_org_sheet(sheet);
     let items: Vec<ImportOrg> = rows.iter().map(to_import).collect();
     let outcome = store
-        .import_orgs(scope, &items, dry_run || !report.errors.is_empty())
+        .import_orgs(
+            scope,
+            &items,
+            dry_run || !report.errors.is_empty(),
+            progress,
+        )
         .await?;
     let mut bad_rows: std::collections::BTreeSet<usize> =
         report.errors.iter().map(|e| e.row).collect();
@@ -149,7 +156,9 @@ fn to_person(row: &kexie_office::PersonRow, org_id: i64) -> kexie_store::ImportP
 }
 
 /// Imports the people of a sheet, kept by `org_id` and made its members. Without
-/// `skip_invalid`, any problem writes nothing.
+/// `skip_invalid`, any problem writes nothing. `progress`, when given, follows the database
+/// phases.
+#[allow(clippy::too_many_arguments)]
 pub async fn import_persons(
     store: &Store,
     scope: &Scope,
@@ -158,6 +167,7 @@ pub async fn import_persons(
     today: chrono::NaiveDate,
     dry_run: bool,
     skip_invalid: bool,
+    progress: Option<&ImportProgress>,
 ) -> Result<PersonImport, StoreError> {
     let (rows, mut report) = kexie_office::parse_person_sheet(sheet, today);
     let items: Vec<_> = rows.iter().map(|r| to_person(r, org_id)).collect();
@@ -170,6 +180,7 @@ pub async fn import_persons(
             true,
             dry_run || (!file_clean && !skip_invalid),
             skip_invalid,
+            progress,
         )
         .await?;
     let mut bad: std::collections::BTreeSet<usize> = report.errors.iter().map(|e| e.row).collect();

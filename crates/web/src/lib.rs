@@ -12,6 +12,7 @@ mod extract;
 mod health;
 mod i18n;
 pub mod imports;
+mod jobs;
 mod org_input;
 pub(crate) mod pages;
 mod person_input;
@@ -45,7 +46,8 @@ pub struct Settings {
 }
 
 /// Shared by every request: the store and the settings. Nothing else lives in a node's memory,
-/// so several nodes can serve one PostgreSQL database.
+/// so several nodes can serve one PostgreSQL database — except the imports left running in the
+/// background and their reports (`jobs.rs`), which stay with the node that took the upload.
 #[derive(Clone)]
 pub struct AppState {
     inner: Arc<Inner>,
@@ -54,12 +56,17 @@ pub struct AppState {
 struct Inner {
     store: Store,
     settings: Settings,
+    jobs: jobs::ImportJobs,
 }
 
 impl AppState {
     pub fn new(store: Store, settings: Settings) -> AppState {
         AppState {
-            inner: Arc::new(Inner { store, settings }),
+            inner: Arc::new(Inner {
+                store,
+                settings,
+                jobs: jobs::ImportJobs::default(),
+            }),
         }
     }
 
@@ -69,6 +76,10 @@ impl AppState {
 
     pub fn settings(&self) -> &Settings {
         &self.inner.settings
+    }
+
+    pub(crate) fn jobs(&self) -> &jobs::ImportJobs {
+        &self.inner.jobs
     }
 }
 

@@ -330,9 +330,7 @@ async fn a_spreadsheet_uploaded_through_the_page_is_checked_then_imported(backen
             .unwrap();
     assert_eq!(sheet.headers, kexie_office::ORG_HEADERS);
     let csv = "代码,名称,类型,上级代码,区划代码\nHRB,哈尔滨市科协,科协,23KX,2301\nDL,道里区科协,科协,,230102\nBAD,坏行,街道,23KX,\n";
-    let r = upload(&browser, false, csv).await;
-    assert_eq!(r.status(), 200);
-    let html = r.text().await.unwrap();
+    let html = upload(&browser, false, csv).await;
     assert!(
         html.contains("enum.value") && html.contains("未写入任何数据"),
         "{html}"
@@ -343,14 +341,14 @@ async fn a_spreadsheet_uploaded_through_the_page_is_checked_then_imported(backen
         .await
         .is_err());
     let good = "代码,名称,类型,上级代码,区划代码\nHRB,哈尔滨市科协,科协,23KX,2301\nDL,道里区科协,科协,,230102\n";
-    let html = upload(&browser, true, good).await.text().await.unwrap();
+    let html = upload(&browser, true, good).await;
     assert!(html.contains("检查通过"), "{html}");
     assert!(app
         .store()
         .org_by_code(&kexie_store::Scope::everything(), "HRB")
         .await
         .is_err());
-    let html = upload(&browser, false, good).await.text().await.unwrap();
+    let html = upload(&browser, false, good).await;
     assert!(
         html.contains("已导入组织数： 2") || html.contains("已导入组织数：2"),
         "{html}"
@@ -385,22 +383,13 @@ async fn a_spreadsheet_uploaded_through_the_page_is_checked_then_imported(backen
     assert_eq!(r.status(), 403);
 }
 
-async fn upload(browser: &common::Browser, dry: bool, body: &str) -> reqwest::Response {
-    let csrf = browser.csrf("/orgs/import").await;
-    let mut form = reqwest::multipart::Form::new().text("_csrf", csrf).part(
-        "file",
-        reqwest::multipart::Part::bytes(body.as_bytes().to_vec()).file_name("orgs.csv"),
-    );
-    if dry {
-        form = form.text("dry_run", "1");
-    }
-    browser
-        .client
-        .post(format!("{}/orgs/import", browser.base))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap()
+/// Uploads an organisation sheet and returns the import's final page.
+async fn upload(browser: &common::Browser, dry: bool, body: &str) -> String {
+    let fields: &[(&str, &str)] = if dry { &[("dry_run", "1")] } else { &[] };
+    let response = browser
+        .upload("/orgs/import", fields, ("orgs.csv", body.as_bytes()))
+        .await;
+    browser.finish_import(response).await.1
 }
 
 async fn group_members_are_accepted_through_the_page_and_the_api(backend: Backend) {

@@ -325,44 +325,17 @@ async fn people_are_imported_through_the_page(backend: Backend) {
     let (c, _) = setup(&app).await;
     let browser = app.signed_in("staff", Role::OrgStaff, Some(c)).await;
     let csv = "姓名,身份证号,会员类型\n周一,230102198503120010,普通会员\n吴二,230102198503120011,普通会员\n";
-    let csrf = browser.csrf(&format!("/orgs/{c}/persons/import")).await;
-    let form = reqwest::multipart::Form::new()
-        .text("_csrf", csrf.clone())
-        .part(
-            "file",
-            reqwest::multipart::Part::bytes(csv.as_bytes().to_vec()).file_name("p.csv"),
-        );
-    let html = browser
-        .client
-        .post(format!("{}/orgs/{c}/persons/import", browser.base))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = format!("/orgs/{c}/persons/import");
+    let response = browser.upload(&page, &[], ("p.csv", csv.as_bytes())).await;
+    let (_, html) = browser.finish_import(response).await;
     assert!(
         html.contains("id_number.checksum") && html.contains("未写入任何数据"),
         "{html}"
     );
-    let form = reqwest::multipart::Form::new()
-        .text("_csrf", csrf)
-        .text("skip_invalid", "1")
-        .part(
-            "file",
-            reqwest::multipart::Part::bytes(csv.as_bytes().to_vec()).file_name("p.csv"),
-        );
-    let html = browser
-        .client
-        .post(format!("{}/orgs/{c}/persons/import", browser.base))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let response = browser
+        .upload(&page, &[("skip_invalid", "1")], ("p.csv", csv.as_bytes()))
+        .await;
+    let (_, html) = browser.finish_import(response).await;
     assert!(
         html.contains("已导入人数： 1") || html.contains("已导入人数：1"),
         "{html}"

@@ -34,6 +34,9 @@ enum Check {
     PlanById,
     /// `{id}` is a task of a work plan: as its plan.
     TaskById,
+    /// `{job}` is a background import: only the account that started it sees it, anyone else
+    /// gets 404 (tests/imports.rs); a job id nobody started is 404 too.
+    OwnJob,
 }
 
 /// Every route: (`api:` or `page:` + the path as written in its router, method, check).
@@ -75,6 +78,8 @@ const MATRIX: &[(&str, &str, Check)] = &[
     ("page:/persons", "GET", Check::List),
     ("page:/persons/{id}", "GET", Check::PersonById),
     ("page:/persons/{id}/unmask", "POST", Check::PersonById),
+    ("page:/persons/import", "GET POST", Check::OrgForm),
+    ("page:/imports/{job}", "GET", Check::OwnJob),
     ("api:/auth/login", "POST", Check::Public),
     ("api:/auth/me", "GET", Check::OwnAccount),
     ("api:/orgs", "GET POST", Check::List),
@@ -419,6 +424,10 @@ async fn staff_of_a_county_see_their_subtree_and_nothing_beside_or_above_it(back
                     let (status, _) = fetch(&app, &browser, &token, route, 0).await;
                     let expected = if role == Role::OrgViewer { 403 } else { 200 };
                     assert_eq!(status, expected, "{who}");
+                }
+                Check::OwnJob => {
+                    let (status, _) = fetch(&app, &browser, &token, route, 0).await;
+                    assert_eq!(status, 404, "{who}: nobody's job");
                 }
                 Check::OwnAccount | Check::Public | Check::Reference => {
                     if route.contains("totp") || *route == "page:/login" {

@@ -2,7 +2,7 @@
 
 use kexie_office::limits::Limits;
 use kexie_office::report::ImportReport;
-use kexie_store::Scope;
+use kexie_store::{ImportPhase, ImportProgress, Scope};
 
 use crate::cli::{Global, ImportArgs, ImportCommand};
 use crate::config::Config;
@@ -17,8 +17,16 @@ pub async fn run(global: &Global, cmd: ImportCommand) -> CmdResult {
             let sheet = read(&args)?;
             let store = super::open_store(&config).await?;
             let scope = Scope::everything().acting_as(super::operator());
-            let result =
-                kexie_web::imports::import_orgs(&store, &scope, &sheet, args.dry_run).await;
+            let progress = ProgressLine::start();
+            let result = kexie_web::imports::import_orgs(
+                &store,
+                &scope,
+                &sheet,
+                args.dry_run,
+                Some(&progress.counters),
+            )
+            .await;
+            progress.stop();
             store.close().await;
             let result = result?;
             report(
@@ -60,6 +68,7 @@ pub async fn run(global: &Global, cmd: ImportCommand) -> CmdResult {
                 sheet.rows.len(),
                 sheet.rows.len()
             );
+            let progress = ProgressLine::start();
             let result = kexie_web::imports::import_persons(
                 &store,
                 &scope,
@@ -68,8 +77,10 @@ pub async fn run(global: &Global, cmd: ImportCommand) -> CmdResult {
                 today,
                 args.dry_run,
                 args.skip_invalid,
+                Some(&progress.counters),
             )
             .await;
+            progress.stop();
             store.close().await;
             let result = result?;
             let done = format!(
@@ -143,5 +154,44 @@ fn report(json: &bool, dry_run: bool, report: &ImportReport, done: &str) -> CmdR
             report.errors.len(),
             report.errors.len()
         )))
+    }
+}
+
+/// The import's phase and rows on one line of a terminal, redrawn a few times a second; nothing
+/// when stderr is not a terminal (a pipe or a log keeps only the final report).
+struct ProgressLine {
+    counters: std::sync::Arc<ImportProgress>,
+    ticker: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl ProgressLine {
+    fn start() -> ProgressLine {
+        use std::io::IsTerminal;
+        let counters = std::sync::Arc::new(ImportProgress::new());
+        let ticker = std::io::stderr().is_terminal().then(|| {
+            let counters = counters.clone();
+            tokio::spawn(async move {
+                loop {
+                    tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+                    let s = counters.snapshot();
+                    let phase = match s.phase {
+                        ImportPhase::Reading => "读取 / reading",
+                        ImportPhase::Checking => "核对 / checking",
+                        ImportPhase::Writing => "写入 / writing",
+                        ImportPhase::Done | ImportPhase::Failed => return,
+                    };
+                    let percent = s.percent().map(|p| format!(" {p}%")).unwrap_or_default();
+                    eprint!("\r\x1b[K{phase} {}/{}{percent}", s.done, s.total);
+                }
+            })
+        });
+        ProgressLine { counters, ticker }
+    }
+
+    fn stop(self) {
+        if let Some(ticker) = self.ticker {
+            ticker.abort();
+            eprint!("\r\x1b[K");
+        }
     }
 }

@@ -1,19 +1,18 @@
 //! The member ledger (台账) of an organisation or its whole subtree: filters, pinyin order,
-//! paging, `.xlsx` export of what is shown, growth against the target, and the people import.
+//! paging, `.xlsx` export of what is shown, growth against the target. The people import is in
+//! `person_import.rs`.
 
 use askama::Template;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use kexie_office::report::ImportReport;
 use kexie_store::{Growth, LedgerFilter, LedgerRow, Org};
 use serde::Deserialize;
 
 use super::{charts, render, url_encode, Chrome, Pager};
 use crate::caller::Caller;
-use crate::csrf::CsrfUpload;
 use crate::error::{AppError, PageError};
 use crate::extract::{Path, Query};
 use crate::person_input::beijing_today;
@@ -27,12 +26,6 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/orgs/{id}/ledger", get(ledger))
         .route("/orgs/{id}/ledger.xlsx", get(export))
-        .route(
-            "/orgs/{id}/persons/import",
-            get(import_form)
-                .post(import)
-                .layer(DefaultBodyLimit::max(65 * 1024 * 1024)),
-        )
 }
 
 /// The ledger's filters as the form sends them.
@@ -209,104 +202,4 @@ async fn export(
         bytes,
     )
         .into_response())
-}
-
-#[derive(Template)]
-#[template(path = "pages/person_import.html")]
-struct ImportPage {
-    c: Chrome,
-    org: Org,
-    report: Option<ImportReport>,
-    created: usize,
-    dry_run: bool,
-    skip_invalid: bool,
-    error: Option<String>,
-}
-
-async fn import_form(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<i64>,
-) -> Result<Response, PageError> {
-    let lang = caller.lang;
-    let org = state
-        .store()
-        .org(&caller.scope, id)
-        .await
-        .map_err(|e| PageError(e.into(), lang))?;
-    if !caller.scope.can_write() {
-        return Err(PageError(AppError::Forbidden, lang));
-    }
-    let view = ImportPage {
-        c: Chrome::new(
-            &state,
-            &caller,
-            format!("{} · {}", lang.t("import.persons_title"), org.name),
-            "orgs",
-        ),
-        org,
-        report: None,
-        created: 0,
-        dry_run: false,
-        skip_invalid: false,
-        error: None,
-    };
-    Ok(render(view, lang))
-}
-
-async fn import(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<i64>,
-    upload: CsrfUpload,
-) -> Result<Response, PageError> {
-    let lang = caller.lang;
-    let fail = |e: AppError| PageError(e, lang);
-    let (dry_run, skip_invalid) = (upload.checked("dry_run"), upload.checked("skip_invalid"));
-    let store = state.store();
-    let org = store
-        .org(&caller.scope, id)
-        .await
-        .map_err(|e| fail(e.into()))?;
-    if !caller.scope.can_write() {
-        return Err(fail(AppError::Forbidden));
-    }
-    let mut view = ImportPage {
-        c: Chrome::new(
-            &state,
-            &caller,
-            format!("{} · {}", lang.t("import.persons_title"), org.name),
-            "orgs",
-        ),
-        org,
-        report: None,
-        created: 0,
-        dry_run,
-        skip_invalid,
-        error: None,
-    };
-    match upload.file {
-        None => view.error = Some(lang.t("import.no_file").into()),
-        Some((name, bytes)) => {
-            match kexie_office::read_sheet_bytes(&bytes, &name, &kexie_office::Limits::default()) {
-                Err(e) => view.error = Some(format!("{name}: {e}")),
-                Ok(sheet) => {
-                    let result = crate::imports::import_persons(
-                        store,
-                        &caller.scope,
-                        id,
-                        &sheet,
-                        beijing_today(),
-                        dry_run,
-                        skip_invalid,
-                    )
-                    .await
-                    .map_err(|e| fail(e.into()))?;
-                    view.created = result.created;
-                    view.report = Some(result.report);
-                }
-            }
-        }
-    }
-    Ok(render(view, lang))
 }

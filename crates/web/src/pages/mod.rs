@@ -11,11 +11,13 @@ mod governance_dashboard;
 mod governance_rules;
 mod governance_slate;
 mod home;
+mod import_job;
 mod lang;
 pub(crate) mod ledger;
 mod org_edit;
 mod org_import;
 mod orgs;
+mod person_import;
 mod persons;
 pub(crate) mod workplan;
 mod workplan_dash;
@@ -44,6 +46,8 @@ pub fn router() -> Router<AppState> {
         .merge(divisions::router())
         .merge(persons::router())
         .merge(ledger::router())
+        .merge(person_import::router())
+        .merge(import_job::router())
         .merge(governance::router())
         .merge(governance_dashboard::router())
         .merge(governance_rules::router())

@@ -1,20 +1,21 @@
-//! Importing and exporting organisations from the browser: upload a spreadsheet, see the report
-//! row by row, download the template or a subtree.
+//! Importing and exporting organisations from the browser: upload a spreadsheet, watch the
+//! import run in the background and read its report row by row (`import_job.rs`), download the
+//! template or a subtree.
 
 use askama::Template;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
-use kexie_office::limits::Limits;
-use kexie_office::report::ImportReport;
 
 use super::{render, Chrome};
 use crate::caller::Caller;
 use crate::csrf::CsrfUpload;
 use crate::error::{AppError, PageError};
 use crate::extract::Path;
+use crate::jobs::{ImportKind, ImportRequest};
+use crate::person_input::beijing_today;
 use crate::AppState;
 
 /// Uploads up to the importer's own file limit, plus room for the form fields.
@@ -36,28 +37,14 @@ pub fn router() -> Router<AppState> {
 #[template(path = "pages/org_import.html")]
 struct ImportPage {
     c: Chrome,
-    report: Option<ImportReport>,
-    created: usize,
     dry_run: bool,
-    file_name: String,
     error: Option<String>,
 }
 
-fn page(
-    state: &AppState,
-    caller: &Caller,
-    report: Option<ImportReport>,
-    created: usize,
-    dry_run: bool,
-    file_name: String,
-    error: Option<String>,
-) -> Response {
+fn page(state: &AppState, caller: &Caller, dry_run: bool, error: Option<String>) -> Response {
     let view = ImportPage {
         c: Chrome::new(state, caller, caller.lang.t("import.orgs_title"), "orgs"),
-        report,
-        created,
         dry_run,
-        file_name,
         error,
     };
     render(view, caller.lang)
@@ -67,57 +54,46 @@ async fn form(State(state): State<AppState>, caller: Caller) -> Result<Response,
     if !caller.scope.can_write() {
         return Err(PageError(AppError::Forbidden, caller.lang));
     }
-    Ok(page(&state, &caller, None, 0, false, String::new(), None))
+    Ok(page(&state, &caller, false, None))
 }
 
+/// Takes the upload and starts the import in the background; the browser goes to its progress.
 async fn upload(
     State(state): State<AppState>,
     caller: Caller,
     upload: CsrfUpload,
 ) -> Result<Response, PageError> {
     let lang = caller.lang;
-    let fail = |e: AppError| PageError(e, lang);
     let dry_run = upload.checked("dry_run");
     if !caller.scope.can_write() {
-        return Err(fail(AppError::Forbidden));
+        return Err(PageError(AppError::Forbidden, lang));
     }
-    let Some((name, bytes)) = upload.file else {
+    let Some((file_name, bytes)) = upload.file else {
         return Ok(page(
             &state,
             &caller,
-            None,
-            0,
             dry_run,
-            String::new(),
             Some(lang.t("import.no_file").into()),
         ));
     };
-    let sheet = match kexie_office::sheet::read_sheet_bytes(&bytes, &name, &Limits::default()) {
-        Ok(sheet) => sheet,
-        Err(e) => {
-            return Ok(page(
-                &state,
-                &caller,
-                None,
-                0,
-                dry_run,
-                name,
-                Some(e.to_string()),
-            ))
-        }
-    };
-    let result = crate::imports::import_orgs(state.store(), &caller.scope, &sheet, dry_run)
-        .await
-        .map_err(|e| fail(e.into()))?;
-    Ok(page(
-        &state,
-        &caller,
-        Some(result.report),
-        result.created,
+    let request = ImportRequest {
+        kind: ImportKind::Orgs,
+        file_name,
+        bytes,
         dry_run,
-        name,
-        None,
-    ))
+        skip_invalid: false,
+        today: beijing_today(),
+    };
+    let job = state
+        .jobs()
+        .start(
+            state.store(),
+            caller.scope.clone(),
+            caller.account.account_id,
+            request,
+        )
+        .map_err(|e| PageError(e, lang))?;
+    Ok(Redirect::to(&format!("/imports/{job}")).into_response())
 }
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";

@@ -103,6 +103,7 @@ struct PersonsPage {
     q: String,
     persons: Vec<PersonRow>,
     pager: Pager,
+    can_write: bool,
 }
 
 async fn list(
@@ -121,6 +122,7 @@ async fn list(
     let page = PersonsPage {
         c: Chrome::new(&state, &caller, lang.t("persons.title"), "persons"),
         pager: Pager::new(page, PER_PAGE, total, format!("q={}", url_encode(&q))),
+        can_write: caller.scope.can_write(),
         q,
         persons,
     };

@@ -190,6 +190,63 @@ impl Browser {
         .await
     }
 
+    /// Uploads `file` (name, bytes) to a page's form with the page's CSRF token and the text
+    /// `fields`; the form page is `path` itself.
+    pub async fn upload(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file: (&str, &[u8]),
+    ) -> reqwest::Response {
+        let csrf = self.csrf(path).await;
+        let mut form = reqwest::multipart::Form::new().text("_csrf", csrf);
+        for (k, v) in fields {
+            form = form.text(k.to_string(), v.to_string());
+        }
+        form = form.part(
+            "file",
+            reqwest::multipart::Part::bytes(file.1.to_vec()).file_name(file.0.to_string()),
+        );
+        self.client
+            .post(format!("{}{}", self.base, path))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Follows an upload's redirect to its import job and reloads the page, as the browser
+    /// does, until the job is done or failed; returns the job's path and its final page.
+    pub async fn finish_import(&self, response: reqwest::Response) -> (String, String) {
+        assert_eq!(response.status(), 303, "an upload starts a job");
+        let job = response
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .expect("a redirect to the job")
+            .to_string();
+        assert!(job.starts_with("/imports/"), "{job}");
+        // Bounded so that a job that never ends fails the test instead of hanging it.
+        for _ in 0..6000 {
+            let page = self.get(&job).await;
+            assert_eq!(page.status(), 200, "{job}");
+            let html = page.text().await.unwrap();
+            if html.contains("data-phase=\"done\"") || html.contains("data-phase=\"failed\"") {
+                assert!(
+                    !html.contains("http-equiv=\"refresh\""),
+                    "a finished job stops reloading"
+                );
+                return (job, html);
+            }
+            assert!(
+                html.contains("http-equiv=\"refresh\""),
+                "a running job reloads itself"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        panic!("the import {job} did not finish");
+    }
+
     /// The session cookie's value, if signed in.
     pub fn session_cookie(&self, response: &reqwest::Response) -> Option<String> {
         response
