@@ -44,6 +44,7 @@ pub use governance::{
     NewTerm, PostRow, SocietyReview, SocietySummary, StoredRuleSet, TermRow,
 };
 pub use ledger::{Growth, LedgerFilter, LedgerRow};
+pub use migrate::latest_schema_version;
 pub use org_changes::{GroupMembership, OrgHistoryEntry, OrgPatch};
 pub use org_import::{ImportOrg, ImportOutcome, ImportProblem};
 pub use orgs::{NewOrg, Org, OrgExport, OrgFilter, OrgSummary};
