@@ -235,9 +235,22 @@ pub struct ListQuery {
     /// Name contains, pinyin initials start with, or the exact code.
     q: Option<String>,
     /// Kind code (`kexie`, `society` …) or its Chinese name.
+    #[param(schema_with = kind_names)]
     kind: Option<String>,
     page: Option<i64>,
     per_page: Option<i64>,
+}
+
+/// The kinds `OrgKind::parse` accepts, by code and by Chinese name, or empty for any.
+fn kind_names() -> utoipa::openapi::schema::Object {
+    let names = OrgKind::ALL
+        .into_iter()
+        .flat_map(|k| [k.code(), k.zh_name()])
+        .chain([""]);
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(names))
+        .build()
 }
 
 #[derive(Debug, Serialize, ToSchema)]
