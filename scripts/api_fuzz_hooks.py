@@ -188,9 +188,11 @@ def known_ids(path):
 
 @schemathesis.hook
 def flatmap_path_parameters(ctx, path_parameters):
-    """Half the time, an id that names a row that exists (inside or outside the scope)."""
+    """Half the time, an id that names a row that exists (inside or outside the scope). An id
+    that is not an integer is left alone: it is the point of a negative test."""
     ids = known_ids(ctx.operation.path)
-    if not path_parameters or "id" not in path_parameters or not ids:
+    generated = (path_parameters or {}).get("id")
+    if not isinstance(generated, int) or isinstance(generated, bool) or not ids:
         return st.just(path_parameters)
     return st.one_of(
         st.just(path_parameters),

@@ -68,9 +68,13 @@ fn whole_numbers_as_integers(value: serde_json::Value) -> serde_json::Value {
     match value {
         Value::Number(n) if n.is_f64() => {
             let f = n.as_f64().unwrap_or(f64::NAN);
-            // i64::MAX as f64 rounds up to 2^63: the bound is exclusive.
-            if f.fract() == 0.0 && f >= i64::MIN as f64 && f < i64::MAX as f64 {
-                Value::from(f as i64)
+            let whole = f.round();
+            // serde_json reads long decimals to within one unit in the last place: past 2^52
+            // `3998297550616418.0` can arrive as `…417.5`. A number that close to a whole one
+            // is that whole number. i64::MAX as f64 rounds up to 2^63: that bound is exclusive.
+            let near = (f - whole).abs() <= f64::EPSILON * whole.abs();
+            if (f.fract() == 0.0 || near) && whole >= i64::MIN as f64 && whole < i64::MAX as f64 {
+                Value::from(whole as i64)
             } else {
                 Value::Number(n)
             }

@@ -12,6 +12,7 @@ use serde_json::{json, Value};
 on_both_databases!(
     a_page_past_the_largest_number_is_empty_not_a_crash,
     a_whole_number_written_with_a_fraction_is_an_integer,
+    absurd_years_and_ages_are_refused_or_match_nobody_not_a_crash,
 );
 
 async fn a_page_past_the_largest_number_is_empty_not_a_crash(backend: Backend) {
@@ -68,6 +69,19 @@ async fn a_whole_number_written_with_a_fraction_is_an_integer(backend: Backend) 
     let org: Value = created.json().await.unwrap();
     assert_eq!(org["parent_id"], json!(c));
 
+    // serde_json reads this long decimal as ….5: still the whole number, so the answer is
+    // about the missing parent (404), not a refused fraction (400).
+    let long = app
+        .client
+        .post(app.url("/api/v1/orgs"))
+        .bearer_auth(&token)
+        .header("content-type", "application/json")
+        .body(r#"{"code": "T3", "name": "某街道科协", "parent_id": 3998297550616418.0}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(long.status(), 404);
+
     // A real fraction is still refused, with the reason.
     let refused = post(json!({"code": "T2", "name": "某街道科协", "parent_id": c as f64 + 0.5}))
         .await
@@ -81,6 +95,36 @@ async fn a_whole_number_written_with_a_fraction_is_an_integer(backend: Backend) 
             .contains("parent_id"),
         "{error}"
     );
+}
+
+async fn absurd_years_and_ages_are_refused_or_match_nobody_not_a_crash(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let c = app.org("C", "县科协", None, "230102000000").await;
+    let admin = app.account("admin", Role::OrgAdmin, Some(c)).await;
+    let token = app.token(admin).await;
+
+    let growth = format!("/api/v1/orgs/{c}/growth?year=");
+    assert_eq!(
+        app.api(&token, &format!("{growth}2026")).await.status(),
+        200
+    );
+    for year in [i32::MAX, 0, -1, 10_000] {
+        let refused = app.api(&token, &format!("{growth}{year}")).await;
+        assert_eq!(refused.status(), 422, "year {year}");
+        let body: Value = refused.json().await.unwrap();
+        assert!(body["error"]["message"].as_str().unwrap().contains("年份"));
+    }
+
+    let max = i64::MAX;
+    for query in [
+        format!("age_min={max}&age_max={max}"),
+        format!("age_min=-{max}&age_max=-{max}"),
+    ] {
+        let ledger = app
+            .api(&token, &format!("/api/v1/orgs/{c}/ledger?{query}"))
+            .await;
+        assert_eq!(ledger.status(), 200, "{query}");
+    }
 }
 
 /// Every operation, with the operation's path and method.
@@ -109,6 +153,9 @@ async fn the_openapi_document_names_every_answer_and_what_each_parameter_accepts
         );
         if op.get("requestBody").is_some() {
             assert!(responses.contains_key("415"), "{method} {path}: 415");
+        }
+        if method != "get" && !public {
+            assert!(responses.contains_key("403"), "{method} {path}: 403");
         }
         // A query parameter is absent or a value: never `null`.
         for parameter in op["parameters"].as_array().into_iter().flatten() {

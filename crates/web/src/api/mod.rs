@@ -109,7 +109,7 @@ impl utoipa::Modify for BearerAuth {
 
 /// Documents the answers every operation can give besides its own: 400 when a path or query
 /// parameter or the body does not parse (the extractors in `crate::extract`), 401 without a
-/// valid token, 415 for a body that is not JSON. Query parameters are never `null`: absent
+/// valid token, 403 when a change is beyond the caller's role, 415 for a body that is not JSON. Query parameters are never `null`: absent
 /// means "not given", so their schemas drop the `null` that `Option` adds (found by
 /// scripts/api-fuzz: a client sending `as_of=null` was told the schema allowed it).
 struct CommonResponses;
@@ -135,13 +135,16 @@ impl utoipa::Modify for CommonResponses {
         };
         for item in openapi.paths.paths.values_mut() {
             let operations = [
-                &mut item.get,
-                &mut item.post,
-                &mut item.put,
-                &mut item.patch,
-                &mut item.delete,
+                (false, &mut item.get),
+                (true, &mut item.post),
+                (true, &mut item.put),
+                (true, &mut item.patch),
+                (true, &mut item.delete),
             ];
-            for operation in operations.into_iter().flatten() {
+            for (writes, operation) in operations {
+                let Some(operation) = operation else {
+                    continue;
+                };
                 let public = operation
                     .security
                     .as_ref()
@@ -162,6 +165,9 @@ impl utoipa::Modify for CommonResponses {
                 }
                 if has_body {
                     add("415", "请求体不是 JSON / the body is not application/json");
+                }
+                if writes && !public {
+                    add("403", "无权执行此操作 / not permitted");
                 }
                 for parameter in operation.parameters.iter_mut().flatten() {
                     if parameter.parameter_in != ParameterIn::Query {

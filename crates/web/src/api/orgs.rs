@@ -131,6 +131,7 @@ pub async fn ledger(
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct GrowthQuery {
     /// The year (default: this year).
+    #[param(minimum = 1, maximum = 9998)]
     year: Option<i32>,
     /// Target growth in percent (default 15).
     target: Option<f64>,
@@ -139,7 +140,8 @@ pub struct GrowthQuery {
 /// Growth of the organisation's individual membership in a year against a target.
 #[utoipa::path(get, path = "/api/v1/orgs/{id}/growth", tag = "orgs",
     params(("id" = i64, Path, description = "organisation id"), GrowthQuery),
-    responses((status = 200, body = Growth), (status = 404, body = crate::ErrorBody)))]
+    responses((status = 200, body = Growth), (status = 404, body = crate::ErrorBody),
+        (status = 422, body = crate::ErrorBody)))]
 pub async fn growth(
     State(state): State<AppState>,
     caller: Caller,
