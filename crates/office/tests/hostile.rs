@@ -249,3 +249,36 @@ fn styles_that_clone_a_huge_font_name_into_every_format_are_refused() {
     assert_eq!(err.code(), "file.zip_bomb");
     assert!(err.to_string().contains("styles.xml"));
 }
+
+/// An .xls whose workbook globals carry `extra` records right after their BOF.
+fn xls_with_globals(extra: &[u8], cells: &[Vec<u8>]) -> Vec<u8> {
+    let mut stream = biff_workbook(cells);
+    let after_bof = 4 + 16;
+    stream.splice(after_bof..after_bof, extra.iter().copied());
+    // The BoundSheet8 record that follows holds the sheet's position in its first 4 bytes.
+    let at = after_bof + extra.len() + 4;
+    let pos = u32::from_le_bytes(stream[at..at + 4].try_into().unwrap()) + extra.len() as u32;
+    stream[at..at + 4].copy_from_slice(&pos.to_le_bytes());
+    compound_file(&stream, None, &|_| {})
+}
+
+#[test]
+fn a_record_too_short_for_its_fields_is_answered_as_corrupt_not_a_crash() {
+    // A CodePage record without its two bytes: calamine 0.38 reads them anyway and panics
+    // (found by scripts/fuzz sheet_xls); the reader answers "文件结构损坏" instead.
+    let good = xls_with_globals(
+        &record(0x0042, &1200u16.to_le_bytes()),
+        &[label(0, 0, "代码")],
+    );
+    assert_eq!(
+        read_sheet_bytes(&good, "good.xls", &Limits::small())
+            .unwrap()
+            .headers,
+        ["代码"]
+    );
+
+    let short = xls_with_globals(&record(0x0042, &[]), &[label(0, 0, "代码")]);
+    let refused = refuse(&short, "short.xls");
+    assert_eq!(refused.code(), "file.unreadable");
+    assert!(refused.to_string().contains("损坏"), "{refused}");
+}

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
 use crate::sql::{subtree_range, Sql};
-use crate::{Scope, Store, StoreResult};
+use crate::{Scope, Store, StoreError, StoreResult};
 
 /// Filters of a ledger. Empty fields do not filter.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -73,7 +73,9 @@ pub(crate) const MEMBERSHIP_STATUSES: [&str; 5] =
 
 fn date_years_before(as_of: chrono::NaiveDate, years: i64) -> String {
     use chrono::Datelike;
-    let year = as_of.year() - years as i32;
+    // No age is a thousand years: clamping first keeps the subtraction from overflowing on an
+    // absurd filter (age_min=9223372036854775807 panicked).
+    let year = as_of.year() - years.clamp(-1000, 1000) as i32;
     chrono::NaiveDate::from_ymd_opt(year, as_of.month(), as_of.day().min(28))
         .unwrap_or(as_of)
         .to_string()
@@ -127,7 +129,7 @@ impl Store {
             }
             if let Some(max) = filter.age_max {
                 sql.push(" and p.birth_date > ")
-                    .bind_text(date_years_before(as_of, max + 1));
+                    .bind_text(date_years_before(as_of, max.saturating_add(1)));
             }
             if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
                 let like = format!("%{}%", crate::divisions::escape_like(q));
@@ -253,6 +255,18 @@ impl Store {
         target_percent: f64,
     ) -> StoreResult<Growth> {
         let org = self.org(scope, org_id).await?;
+        // Dates below are written YYYY-MM-DD, and `year + 1` must not overflow (year=2147483647
+        // panicked, found by scripts/api-fuzz).
+        if !(1..=9998).contains(&year) {
+            return Err(StoreError::Invalid(format!(
+                "年份 {year} 无效，应在 1 到 9998 之间 / year must be between 1 and 9998"
+            )));
+        }
+        if !target_percent.is_finite() {
+            return Err(StoreError::Invalid(
+                "增长目标应为有限的数 / the growth target must be a finite number".into(),
+            ));
+        }
         let start = format!("{year:04}-01-01");
         let next = format!("{:04}-01-01", year + 1);
         let row = sqlx::query(
@@ -295,5 +309,12 @@ mod tests {
         assert_eq!(date_years_before(d, 45), "1981-11-22");
         let leap = chrono::NaiveDate::from_ymd_opt(2024, 2, 29).unwrap();
         assert_eq!(date_years_before(leap, 1), "2023-02-28");
+    }
+
+    #[test]
+    fn an_absurd_age_is_a_date_nobody_was_born_on_not_an_overflow() {
+        let d = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+        assert_eq!(date_years_before(d, i64::MAX), "1026-11-22");
+        assert_eq!(date_years_before(d, i64::MIN), "3026-11-22");
     }
 }

@@ -18,7 +18,11 @@ pub fn router() -> Router<AppState> {
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct DivisionQuery {
-    /// List the children of this 12-digit code (provinces when absent).
+    /// List the children of this code: 2, 4, 6, 9 or 12 digits (provinces when absent).
+    /// Empty means absent.
+    #[param(
+        pattern = r"^((1[1-5]|2[1-3]|3[1-7]|4[1-6]|5[0-4]|6[1-5]|71|8[12])([0-9]{2}|[0-9]{4}|[0-9]{7}|[0-9]{10})?)?$"
+    )]
     parent: Option<String>,
     /// Instead, find divisions by name or pinyin initials ("hrb" finds 哈尔滨市).
     q: Option<String>,

@@ -37,6 +37,7 @@ fn day(text: Option<&str>) -> Result<NaiveDate, AppError> {
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct AsOfQuery {
     /// The day of the check, `YYYY-MM-DD` (default: today in Beijing).
+    #[param(schema_with = super::day_or_empty)]
     as_of: Option<String>,
 }
 
@@ -72,6 +73,8 @@ pub struct DashboardQuery {
     rule: Option<String>,
     /// Only societies with an error or a warning.
     problems_only: Option<bool>,
+    /// The day of the check, `YYYY-MM-DD` (default: today in Beijing).
+    #[param(schema_with = super::day_or_empty)]
     as_of: Option<String>,
 }
 

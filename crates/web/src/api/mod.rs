@@ -79,7 +79,7 @@ pub fn router() -> Router<AppState> {
         workplan::notifications,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &CommonResponses),
     security(("bearer" = [])),
     tags(
         (name = "auth", description = "登录 / sign-in and bearer tokens"),
@@ -107,6 +107,90 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
+/// Documents the answers every operation can give besides its own: 400 when a path or query
+/// parameter or the body does not parse (the extractors in `crate::extract`), 401 without a
+/// valid token, 403 when a change is beyond the caller's role, 415 for a body that is not JSON. Query parameters are never `null`: absent
+/// means "not given", so their schemas drop the `null` that `Option` adds (found by
+/// scripts/api-fuzz: a client sending `as_of=null` was told the schema allowed it).
+struct CommonResponses;
+
+impl utoipa::Modify for CommonResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::path::ParameterIn;
+        use utoipa::openapi::schema::{Schema, SchemaType, Type};
+        use utoipa::openapi::{RefOr, ResponseBuilder};
+
+        let error = |what: &str| {
+            ResponseBuilder::new()
+                .description(what)
+                .content(
+                    "application/json",
+                    utoipa::openapi::ContentBuilder::new()
+                        .schema(Some(RefOr::Ref(utoipa::openapi::Ref::from_schema_name(
+                            "ErrorBody",
+                        ))))
+                        .build(),
+                )
+                .build()
+        };
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                (false, &mut item.get),
+                (true, &mut item.post),
+                (true, &mut item.put),
+                (true, &mut item.patch),
+                (true, &mut item.delete),
+            ];
+            for (writes, operation) in operations {
+                let Some(operation) = operation else {
+                    continue;
+                };
+                let public = operation
+                    .security
+                    .as_ref()
+                    .is_some_and(|s| s.iter().all(|r| r == &Default::default()));
+                let has_body = operation.request_body.is_some();
+                let responses = &mut operation.responses.responses;
+                let mut add = |code: &str, what: &str| {
+                    responses
+                        .entry(code.to_string())
+                        .or_insert_with(|| RefOr::T(error(what)));
+                };
+                add(
+                    "400",
+                    "参数或请求体无法解析 / a parameter or the body does not parse",
+                );
+                if !public {
+                    add("401", "未登录或令牌无效 / no valid bearer token");
+                }
+                if has_body {
+                    add("415", "请求体不是 JSON / the body is not application/json");
+                }
+                if writes && !public {
+                    add("403", "无权执行此操作 / not permitted");
+                }
+                for parameter in operation.parameters.iter_mut().flatten() {
+                    if parameter.parameter_in != ParameterIn::Query {
+                        continue;
+                    }
+                    if let Some(RefOr::T(Schema::Object(object))) = parameter.schema.as_mut() {
+                        if let SchemaType::Array(types) = &object.schema_type {
+                            let mut kept: Vec<Type> = types
+                                .iter()
+                                .filter(|t| **t != Type::Null)
+                                .cloned()
+                                .collect();
+                            if kept.len() == 1 {
+                                object.schema_type = SchemaType::Type(kept.remove(0));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// The OpenAPI document.
 pub fn openapi() -> utoipa::openapi::OpenApi {
     ApiDoc::openapi()
@@ -115,6 +199,24 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 /// The document at `/api/v1/openapi.json` and the reference pages at `/api/docs/`.
 pub fn docs() -> Router<AppState> {
     Router::new().merge(SwaggerUi::new("/api/docs").url("/api/v1/openapi.json", openapi()))
+}
+
+/// A query parameter that is a day, `YYYY-MM-DD`, or empty for the default.
+pub(crate) fn day_or_empty() -> utoipa::openapi::schema::Schema {
+    use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, OneOfBuilder, SchemaFormat, Type};
+    OneOfBuilder::new()
+        .item(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date))),
+        )
+        .item(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .max_length(Some(0)),
+        )
+        .build()
+        .into()
 }
 
 /// Paging of every list: `page` from 1, `per_page` up to 500 (default 50).
@@ -133,7 +235,9 @@ impl Paging {
         self.page.unwrap_or(1).max(1)
     }
 
+    /// Saturates: a page past the end of `i64` is just an empty page (found by scripts/api-fuzz,
+    /// where `page=9223372036854775807` made the multiplication overflow).
     pub fn offset(&self) -> i64 {
-        (self.page() - 1) * self.limit()
+        (self.page() - 1).saturating_mul(self.limit())
     }
 }

@@ -131,6 +131,7 @@ pub async fn ledger(
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct GrowthQuery {
     /// The year (default: this year).
+    #[param(minimum = 1, maximum = 9998)]
     year: Option<i32>,
     /// Target growth in percent (default 15).
     target: Option<f64>,
@@ -139,7 +140,8 @@ pub struct GrowthQuery {
 /// Growth of the organisation's individual membership in a year against a target.
 #[utoipa::path(get, path = "/api/v1/orgs/{id}/growth", tag = "orgs",
     params(("id" = i64, Path, description = "organisation id"), GrowthQuery),
-    responses((status = 200, body = Growth), (status = 404, body = crate::ErrorBody)))]
+    responses((status = 200, body = Growth), (status = 404, body = crate::ErrorBody),
+        (status = 422, body = crate::ErrorBody)))]
 pub async fn growth(
     State(state): State<AppState>,
     caller: Caller,
@@ -235,9 +237,22 @@ pub struct ListQuery {
     /// Name contains, pinyin initials start with, or the exact code.
     q: Option<String>,
     /// Kind code (`kexie`, `society` …) or its Chinese name.
+    #[param(schema_with = kind_names)]
     kind: Option<String>,
     page: Option<i64>,
     per_page: Option<i64>,
+}
+
+/// The kinds `OrgKind::parse` accepts, by code and by Chinese name, or empty for any.
+fn kind_names() -> utoipa::openapi::schema::Object {
+    let names = OrgKind::ALL
+        .into_iter()
+        .flat_map(|k| [k.code(), k.zh_name()])
+        .chain([""]);
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(names))
+        .build()
 }
 
 #[derive(Debug, Serialize, ToSchema)]

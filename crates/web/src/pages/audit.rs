@@ -111,7 +111,7 @@ async fn search(
     let lang = caller.lang;
     let fail = |e: AppError| PageError(e, lang);
     caller.require(&[Role::AuditAdmin]).map_err(fail)?;
-    let page = q.page.unwrap_or(1).max(1);
+    let page = q.page.unwrap_or(1).clamp(1, super::MAX_PAGE);
     let filter = q.filter(PER_PAGE, (page - 1) * PER_PAGE).map_err(fail)?;
     let (records, total) = state
         .store()

@@ -118,7 +118,7 @@ async fn ledger(
         .await
         .map_err(|e| fail(e.into()))?;
     let filter = q.filter(org.org_id).map_err(fail)?;
-    let page = q.page.unwrap_or(1).max(1);
+    let page = q.page.unwrap_or(1).clamp(1, super::MAX_PAGE);
     let today = beijing_today();
     let (rows, total) = store
         .ledger(

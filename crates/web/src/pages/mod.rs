@@ -153,6 +153,10 @@ pub fn render(page: impl Template, lang: Lang) -> Response {
     }
 }
 
+/// The highest page number a list accepts: past it, `(page - 1) * per_page` and the pager's
+/// "next" would overflow (a request for page 9223372036854775807 panicked).
+pub const MAX_PAGE: i64 = 1_000_000_000;
+
 /// Page numbers of a list.
 pub struct Pager {
     pub page: i64,

@@ -49,7 +49,7 @@ async fn list(
     Query(query): Query<ListQuery>,
 ) -> Result<Response, PageError> {
     let lang = caller.lang;
-    let page = query.page.unwrap_or(1).max(1);
+    let page = query.page.unwrap_or(1).clamp(1, super::MAX_PAGE);
     let q = query.q.unwrap_or_default();
     let kind = query.kind.unwrap_or_default();
     let searching = !q.trim().is_empty() || !kind.is_empty();
@@ -168,7 +168,7 @@ async fn show(
         )
         .await
         .map_err(fail)?;
-    let page = query.page.unwrap_or(1).max(1);
+    let page = query.page.unwrap_or(1).clamp(1, super::MAX_PAGE);
     let (members, total) = store
         .org_members(&caller.scope, org.org_id, PER_PAGE, (page - 1) * PER_PAGE)
         .await

@@ -112,7 +112,7 @@ async fn list(
     Query(query): Query<ListQuery>,
 ) -> Result<Response, PageError> {
     let lang = caller.lang;
-    let page = query.page.unwrap_or(1).max(1);
+    let page = query.page.unwrap_or(1).clamp(1, super::MAX_PAGE);
     let q = query.q.unwrap_or_default();
     let (persons, total) = state
         .store()

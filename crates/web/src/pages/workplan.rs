@@ -80,7 +80,7 @@ async fn list(
     let lang = caller.lang;
     let fail = |e: kexie_store::StoreError| PageError(e.into(), lang);
     let store = state.store();
-    let page = query.page.unwrap_or(1).max(1);
+    let page = query.page.unwrap_or(1).clamp(1, super::MAX_PAGE);
     let q = query.q.unwrap_or_default();
     let year = query.year.unwrap_or_default();
     let (plans, total) = store
