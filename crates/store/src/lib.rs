@@ -24,6 +24,7 @@ mod people_changes;
 mod person_import;
 mod persons;
 mod scope;
+mod search_feed;
 mod sessions;
 mod sql;
 mod stats;
@@ -48,6 +49,7 @@ pub use people_changes::{DuplicateMatch, IntegrityRecord};
 pub use person_import::{ExistingMatch, ImportPerson, PersonImportOutcome};
 pub use persons::{Identity, MembershipRow, NewPerson, PersonRow};
 pub use scope::{Actor, Scope};
+pub use search_feed::{Changed, OrgDoc, OrgHit, PersonDoc, PersonHit, SearchChange};
 pub use stats::{KindCount, Overview};
 pub use workplan::{
     GroupFigures, ImplementingTask, NewPlan, NewReport, NewTask, Notification, Plan, PlanCreated,

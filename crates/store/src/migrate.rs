@@ -22,6 +22,7 @@ const SQLITE: Embedded = migrations!("sqlite":
     4 "0004_people",
     5 "0005_workplan",
     6 "0006_governance",
+    7 "0007_search",
 );
 const POSTGRES: Embedded = migrations!("postgres":
     1 "0001_foundation",
@@ -30,6 +31,7 @@ const POSTGRES: Embedded = migrations!("postgres":
     4 "0004_people",
     5 "0005_workplan",
     6 "0006_governance",
+    7 "0007_search",
 );
 
 /// A digest that changes whenever a database's migrations or the shipped divisions do (names

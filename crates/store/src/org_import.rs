@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 use sqlx::Row;
 
+use crate::search_feed::Changed;
 use crate::{NewOrg, Scope, Store, StoreError, StoreResult};
 
 /// Where an organisation sits: id, materialised path, depth.
@@ -60,6 +61,7 @@ impl Store {
         // Codes of the rows already looked at, written or not.
         let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
         let mut tx = self.write.begin().await?;
+        let mark = self.search_mark(&mut tx, Changed::Org).await?;
         for item in rows {
             let problem = |column, code, message: String| ImportProblem {
                 row: item.row,
@@ -160,6 +162,7 @@ impl Store {
                 problems,
             });
         }
+        self.log_search_since(&mut tx, mark).await?;
         self.audit_in(
             &mut tx,
             scope.actor(),

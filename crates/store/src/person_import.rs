@@ -5,6 +5,7 @@ use serde::Serialize;
 use sqlx::Row;
 
 use crate::audit::Outcome;
+use crate::search_feed::Changed;
 use crate::{NewPerson, Scope, Store, StoreError, StoreResult};
 
 /// One row to import: a person and, optionally, their membership of the importing organisation.
@@ -133,6 +134,7 @@ impl Store {
             });
         }
         let mut tx = self.write.begin().await?;
+        let mark = self.search_mark(&mut tx, Changed::Person).await?;
         for item in rows {
             if existing.iter().any(|e| e.row == item.row)
                 || problems.iter().any(|p| p.0 == item.row)
@@ -170,6 +172,7 @@ impl Store {
                 problems,
             });
         }
+        self.log_search_since(&mut tx, mark).await?;
         self.audit_in(
             &mut tx,
             scope.actor(),
