@@ -22,6 +22,7 @@ use std::sync::Arc;
 
 use axum::http::{header, HeaderValue};
 use axum::Router;
+use kexie_search::SearchIndex;
 use kexie_store::{LoginPolicy, Store};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
@@ -44,8 +45,9 @@ pub struct Settings {
     pub require_totp_for_administrators: bool,
 }
 
-/// Shared by every request: the store and the settings. Nothing else lives in a node's memory,
-/// so several nodes can serve one PostgreSQL database.
+/// Shared by every request: the store, the settings and the node's search index (derived data
+/// that each node keeps up to date from the database). Nothing else lives in a node's memory, so
+/// several nodes can serve one PostgreSQL database.
 #[derive(Clone)]
 pub struct AppState {
     inner: Arc<Inner>,
@@ -54,13 +56,38 @@ pub struct AppState {
 struct Inner {
     store: Store,
     settings: Settings,
+    search: Option<SearchIndex>,
 }
 
 impl AppState {
     pub fn new(store: Store, settings: Settings) -> AppState {
         AppState {
-            inner: Arc::new(Inner { store, settings }),
+            inner: Arc::new(Inner {
+                store,
+                settings,
+                search: None,
+            }),
         }
+    }
+
+    /// The same state with a search index (the caller runs its feed).
+    pub fn with_search(self, index: SearchIndex) -> AppState {
+        let inner = Arc::try_unwrap(self.inner).unwrap_or_else(|shared| Inner {
+            store: shared.store.clone(),
+            settings: shared.settings.clone(),
+            search: shared.search.clone(),
+        });
+        AppState {
+            inner: Arc::new(Inner {
+                search: Some(index),
+                ..inner
+            }),
+        }
+    }
+
+    /// The search index, if this node has one.
+    pub fn search(&self) -> Option<&SearchIndex> {
+        self.inner.search.as_ref()
     }
 
     pub fn store(&self) -> &Store {

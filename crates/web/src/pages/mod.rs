@@ -17,6 +17,7 @@ mod org_edit;
 mod org_import;
 mod orgs;
 mod persons;
+mod search;
 pub(crate) mod workplan;
 mod workplan_dash;
 mod workplan_report;
@@ -55,6 +56,7 @@ pub fn router() -> Router<AppState> {
         .merge(workplan::router())
         .merge(workplan_task::router())
         .merge(workplan_dash::router())
+        .merge(search::router())
 }
 
 /// What every page's frame needs: language, title, the active menu entry, the demo banner, who
