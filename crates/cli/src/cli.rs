@@ -70,6 +70,17 @@ pub enum Command {
     /// Society governance (学会治理): slate pre-review against the governance rules.
     #[command(subcommand)]
     Governance(GovernanceCommand),
+    /// The full-text search index (`<data-dir>/search/`, derived from the database).
+    #[command(subcommand)]
+    Search(SearchCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SearchCommand {
+    /// Rebuild the index from the database (stop the server first: it holds the index).
+    Reindex(JsonFlag),
+    /// Apply the changes logged since the index was last updated, as the server does by itself.
+    Update(JsonFlag),
 }
 
 #[derive(Debug, Subcommand)]

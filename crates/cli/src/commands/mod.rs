@@ -12,6 +12,7 @@ mod import;
 mod migrate;
 mod plan_import;
 mod plan_sheet;
+pub mod search;
 mod serve;
 mod user;
 mod workplan;
@@ -39,6 +40,7 @@ pub async fn run(cli: Cli) -> CmdResult {
         Command::Export(cmd) => export::run(&cli.global, cmd).await,
         Command::Workplan(cmd) => workplan::run(&cli.global, cmd).await,
         Command::Governance(cmd) => governance::run(&cli.global, cmd).await,
+        Command::Search(cmd) => search::run(&cli.global, cmd).await,
     }
 }
 
