@@ -171,3 +171,18 @@ fn text_without_letters_or_characters_finds_nothing() {
     let index = sample();
     assert!(find(&index, &Scope::everything(), " ·—! ", Kind::Person).is_empty());
 }
+
+#[test]
+fn a_range_of_ids_is_deleted_for_one_kind_only() {
+    let index = sample();
+    index.inner.delete_range("person", 1, 12).unwrap();
+    commit(&index);
+    let all = Scope::everything();
+    assert_eq!(
+        index.counts().unwrap(),
+        (2, 4),
+        "people 13 and 14, every organisation"
+    );
+    assert_eq!(find(&index, &all, "zs", Kind::Person), [14]);
+    assert_eq!(find(&index, &all, "d3", Kind::Org), [3]);
+}
