@@ -76,6 +76,9 @@ impl SearchIndex {
         let started = Instant::now();
         let all = Scope::everything();
         let epoch = store.search_epoch().await?;
+        // Until the new index is committed, the old one is not to be trusted (it may come from
+        // another database, whose ids mean other people): searches find nothing meanwhile.
+        self.set_state(None);
         // The mark is read before the rows: a change committed meanwhile is applied again by
         // the next catch-up, which rereads its rows.
         let applied = store.search_change_max().await?;
@@ -157,7 +160,10 @@ impl SearchIndex {
             seconds: 0.0,
         };
         loop {
-            let mut state = self.state().expect("a state after the fresh check");
+            let Some(mut state) = self.state() else {
+                // A rebuild failed meanwhile: the next round starts afresh.
+                break;
+            };
             let gap_ids: Vec<i64> = state.gaps.iter().map(|g| g.0).collect();
             let late = store.search_changes_in(&gap_ids).await?;
             let next = store

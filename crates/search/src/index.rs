@@ -203,6 +203,15 @@ impl SearchIndex {
         Ok((count("person")?, count("org")?))
     }
 
+    /// Whether the index has been built from this database: until then searches find nothing.
+    pub fn is_ready(&self) -> bool {
+        self.state().is_some()
+    }
+
+    pub(crate) fn set_state(&self, state: Option<FeedState>) {
+        *self.inner.state.lock().unwrap_or_else(|p| p.into_inner()) = state;
+    }
+
     pub(crate) fn state(&self) -> Option<FeedState> {
         self.inner
             .state

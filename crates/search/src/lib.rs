@@ -93,6 +93,9 @@ impl SearchIndex {
         let Some(query) = query::build(&self.inner.fields, text, kind, scope) else {
             return Ok(Vec::new());
         };
+        if !self.is_ready() {
+            return Ok(Vec::new());
+        }
         let searcher = self.inner.reader.searcher();
         let top = searcher.search(&query, &TopDocs::with_limit(limit.max(1)).order_by_score())?;
         let mut ids = Vec::with_capacity(top.len());

@@ -186,3 +186,13 @@ fn a_range_of_ids_is_deleted_for_one_kind_only() {
     assert_eq!(find(&index, &all, "zs", Kind::Person), [14]);
     assert_eq!(find(&index, &all, "d3", Kind::Org), [3]);
 }
+
+#[test]
+fn an_index_not_yet_built_from_this_database_finds_nothing() {
+    let index = sample();
+    assert!(index.is_ready());
+    // As during a rebuild: the old documents may belong to another database.
+    index.set_state(None);
+    assert!(!index.is_ready());
+    assert!(find(&index, &Scope::everything(), "zs", Kind::Person).is_empty());
+}

@@ -91,6 +91,7 @@ async fn a_county_finds_its_own_people_and_organisations_and_nothing_beside_them
     // "zs" is 张三 in the east and 张三丰 in the west; the east's staff see only their own.
     let body = search(&app, &token, "q=zs").await;
     assert_eq!(names(&body, "persons"), ["张三"]);
+    assert_eq!(body["ready"], true);
     let body = search(&app, &token, "q=%E5%BC%A0%E4%B8%89").await; // 张三
     assert_eq!(names(&body, "persons"), ["张三"]);
     assert_eq!(body["persons"][0]["org_name"], "东岸区科学技术协会");

@@ -32,6 +32,9 @@ pub struct SearchQuery {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SearchResults {
     q: String,
+    /// False while this node builds its index for the first time (after an upgrade or a new
+    /// database): nothing is found until it is done.
+    ready: bool,
     /// Organisations, best match first.
     orgs: Vec<OrgHit>,
     /// People, best match first; no identity numbers or phones.
@@ -70,11 +73,13 @@ pub async fn search(
     }
     let kind = kind(query.kind.as_deref())?;
     let q = query.q.unwrap_or_default();
-    let found = index(&state)?
+    let index = index(&state)?;
+    let found = index
         .find(state.store(), &caller.scope, &q, kind, limit)
         .await?;
     Ok(Json(SearchResults {
         q,
+        ready: index.is_ready(),
         orgs: found.orgs,
         persons: found.persons,
     }))

@@ -34,6 +34,7 @@ struct SearchPage {
     c: Chrome,
     q: String,
     kind: String,
+    ready: bool,
     orgs: Vec<OrgHit>,
     persons: Vec<PersonHit>,
 }
@@ -46,14 +47,15 @@ async fn page(
     let lang = caller.lang;
     let q = query.q.unwrap_or_default();
     let wanted = kind(query.kind.as_deref()).map_err(|e| PageError(e, lang))?;
-    let found = index(&state)
-        .map_err(|e| PageError(e, lang))?
+    let index = index(&state).map_err(|e| PageError(e, lang))?;
+    let found = index
         .find(state.store(), &caller.scope, &q, wanted, PER_KIND)
         .await
         .map_err(|e| PageError(e.into(), lang))?;
     let page = SearchPage {
         c: Chrome::new(&state, &caller, lang.t("search.title"), "search"),
         kind: wanted.map(|k| k.code()).unwrap_or("").to_string(),
+        ready: index.is_ready(),
         q,
         orgs: found.orgs,
         persons: found.persons,
