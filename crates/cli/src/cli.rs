@@ -76,6 +76,9 @@ pub enum Command {
     /// Restore a backup into the configured database (SQLite: replaces it; PostgreSQL: into an
     /// empty database), with its field-encryption key.
     Restore(RestoreArgs),
+    /// The full-text search index (`<data-dir>/search/`, derived from the database).
+    #[command(subcommand)]
+    Search(SearchCommand),
 }
 
 #[derive(Debug, Args)]
@@ -131,6 +134,14 @@ pub struct RestoreArgs {
     pub passphrase: PassphraseArgs,
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SearchCommand {
+    /// Rebuild the index from the database (stop the server first: it holds the index).
+    Reindex(JsonFlag),
+    /// Apply the changes logged since the index was last updated, as the server does by itself.
+    Update(JsonFlag),
 }
 
 #[derive(Debug, Subcommand)]

@@ -15,6 +15,7 @@ use rand::{Rng, SeedableRng};
 use sqlx::Row;
 
 use crate::demo::{synthetic_id_number, DemoSummary, DEMO_PROVINCE};
+use crate::search_feed::Changed;
 use crate::sql::{Sql, Value};
 use crate::{now_ms, Backend, NewOrg, NewPerson, Scope, Store, StoreResult};
 
@@ -323,6 +324,8 @@ impl Store {
         }
         let mut tx = self.write.begin().await?;
         bulk_insert(&mut tx, "org", "org_id, code, name, kind, division_code, parent_id, path, depth, status, name_pinyin, initials, created_at, updated_at", &org_rows).await?;
+        self.log_search_change(&mut tx, Changed::Org, root.org_id, next - 1)
+            .await?;
         tx.commit().await?;
         self.advance_sequence("org", "org_id").await?;
         progress(format!(
@@ -430,6 +433,13 @@ impl Store {
             let mut tx = self.write.begin().await?;
             bulk_insert(&mut tx, "person", &columns, &person_rows).await?;
             bulk_insert(&mut tx, "membership", "membership_id, person_id, org_id, number, member_type, status, joined, created_at, updated_at", &member_rows).await?;
+            self.log_search_change(
+                &mut tx,
+                Changed::Person,
+                person_id - batch as i64,
+                person_id - 1,
+            )
+            .await?;
             tx.commit().await?;
             written += batch;
             memberships += member_rows.len();

@@ -27,6 +27,7 @@ mod person_import;
 mod persons;
 mod progress;
 mod scope;
+mod search_feed;
 mod sessions;
 mod sql;
 mod stats;
@@ -53,6 +54,7 @@ pub use person_import::{ExistingMatch, ImportPerson, PersonImportOutcome};
 pub use persons::{Identity, MembershipRow, NewPerson, PersonRow};
 pub use progress::{ImportPhase, ImportProgress, ProgressSnapshot};
 pub use scope::{Actor, Scope};
+pub use search_feed::{Changed, OrgDoc, OrgHit, PersonDoc, PersonHit, SearchChange};
 pub use stats::{KindCount, Overview};
 pub use workplan::{
     GroupFigures, ImplementingTask, NewPlan, NewReport, NewTask, Notification, Plan, PlanCreated,

@@ -22,6 +22,7 @@ const SQLITE: Embedded = migrations!("sqlite":
     4 "0004_people",
     5 "0005_workplan",
     6 "0006_governance",
+    7 "0007_search",
     8 "0008_rollup_index",
 );
 const POSTGRES: Embedded = migrations!("postgres":
@@ -31,6 +32,7 @@ const POSTGRES: Embedded = migrations!("postgres":
     4 "0004_people",
     5 "0005_workplan",
     6 "0006_governance",
+    7 "0007_search",
     8 "0008_rollup_index",
 );
 

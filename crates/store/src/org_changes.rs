@@ -9,6 +9,7 @@ use serde_json::{json, Map, Value};
 use sqlx::{AnyConnection, Row};
 
 use crate::audit::Outcome;
+use crate::search_feed::Changed;
 use crate::sql::{subtree_range, Sql, Value as Bind};
 use crate::{now_ms, Org, Scope, Store, StoreError, StoreResult};
 
@@ -204,6 +205,8 @@ impl Store {
         sql.push(" where org_id = ").bind_int(org_id);
         let mut tx = self.write.begin().await?;
         sql.query().execute(&mut *tx).await?;
+        self.log_search_change(&mut tx, Changed::Org, org_id, org_id)
+            .await?;
         self.record_history(&mut tx, scope, org_id, "update", &Value::Object(changes))
             .await?;
         tx.commit().await?;
@@ -252,6 +255,8 @@ impl Store {
             .bind(org_id)
             .execute(&mut *tx)
             .await?;
+        self.log_search_change(&mut tx, Changed::OrgTree, org_id, org_id)
+            .await?;
         self.record_history(
             &mut tx,
             scope,
@@ -291,6 +296,8 @@ impl Store {
             .bind(now_ms())
             .bind(org_id)
             .execute(&mut *tx)
+            .await?;
+        self.log_search_change(&mut tx, Changed::Org, org_id, org_id)
             .await?;
         self.record_history(
             &mut tx,

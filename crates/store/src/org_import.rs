@@ -11,6 +11,7 @@ use serde::Serialize;
 use sqlx::Row;
 
 use crate::progress::Track;
+use crate::search_feed::Changed;
 use crate::{ImportPhase, ImportProgress, NewOrg, Scope, Store, StoreError, StoreResult};
 
 /// Where an organisation sits: id, materialised path, depth.
@@ -64,6 +65,7 @@ impl Store {
         // Codes of the rows already looked at, written or not.
         let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
         let mut tx = self.write.begin().await?;
+        let mark = self.search_mark(&mut tx, Changed::Org).await?;
         for item in rows {
             progress.advance(1);
             let problem = |column, code, message: String| ImportProblem {
@@ -166,6 +168,7 @@ impl Store {
             });
         }
         progress.begin(ImportPhase::Writing, created.len());
+        self.log_search_since(&mut tx, mark).await?;
         self.audit_in(
             &mut tx,
             scope.actor(),

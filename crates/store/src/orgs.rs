@@ -8,6 +8,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use crate::divisions::escape_like;
+use crate::search_feed::Changed;
 use crate::sql::{Sql, Value};
 use crate::{now_ms, Scope, Store, StoreError, StoreResult};
 
@@ -145,6 +146,8 @@ impl Store {
         let mut tx = self.write.begin().await?;
         let (org_id, _) = self
             .insert_org(&mut tx, scope, new, &parent_path, depth)
+            .await?;
+        self.log_search_change(&mut tx, Changed::Org, org_id, org_id)
             .await?;
         tx.commit().await?;
         self.org(scope, org_id).await

@@ -8,6 +8,7 @@ use sqlx::Row;
 
 use crate::audit::Outcome;
 use crate::ledger::MEMBERSHIP_STATUSES;
+use crate::search_feed::Changed;
 use crate::sql::{Sql, Value};
 use crate::{now_ms, NewPerson, PersonRow, Scope, Store, StoreError, StoreResult};
 
@@ -203,6 +204,8 @@ impl Store {
                 "该身份证号已登记 / this ID number is already registered",
             )
         })?;
+        self.log_search_change(&mut tx, Changed::Person, person_id, person_id)
+            .await?;
         self.audit_in(
             &mut tx,
             scope.actor(),
@@ -233,6 +236,8 @@ impl Store {
         ] {
             sqlx::query(sql).bind(person_id).execute(&mut *tx).await?;
         }
+        self.log_search_change(&mut tx, Changed::Person, person_id, person_id)
+            .await?;
         self.audit_in(
             &mut tx,
             scope.actor(),
@@ -291,6 +296,8 @@ impl Store {
         ] {
             sqlx::query(sql).bind(duplicate).execute(&mut *tx).await?;
         }
+        self.log_search_change(&mut tx, Changed::Person, duplicate, duplicate)
+            .await?;
         let snapshot = json!({"name": gone.name, "org_id": gone.org_id, "id_number": gone.id_number,
             "mobile": gone.mobile, "birth_date": gone.birth_date, "employer": gone.employer});
         sqlx::query(

@@ -7,6 +7,7 @@ use sqlx::Row;
 use crate::audit::Outcome;
 use crate::persons::PERSON_INSERT_COLUMNS;
 use crate::progress::Track;
+use crate::search_feed::Changed;
 use crate::sql::{Sql, Value};
 use crate::{ImportPhase, ImportProgress, NewPerson, Scope, Store, StoreError, StoreResult};
 
@@ -121,6 +122,7 @@ impl Store {
             .collect();
         progress.begin(ImportPhase::Writing, keep.len());
         let mut tx = self.write.begin().await?;
+        let mark = self.search_mark(&mut tx, Changed::Person).await?;
         let now = crate::now_ms();
         // Multi-row statements: a round trip to the database per row costs more than the row.
         for chunk in keep.chunks(PERSON_ROWS_PER_STATEMENT) {
@@ -207,6 +209,7 @@ impl Store {
                 problems,
             });
         }
+        self.log_search_since(&mut tx, mark).await?;
         self.audit_in(
             &mut tx,
             scope.actor(),

@@ -8,6 +8,7 @@ use sqlx::Row;
 
 use crate::audit::Outcome;
 use crate::divisions::escape_like;
+use crate::search_feed::Changed;
 use crate::sql::{Sql, Value};
 use crate::{now_ms, Scope, Store, StoreError, StoreResult};
 
@@ -115,6 +116,8 @@ impl Store {
         }
         let mut tx = self.write.begin().await?;
         let person_id = self.insert_person(&mut tx, new).await?;
+        self.log_search_change(&mut tx, Changed::Person, person_id, person_id)
+            .await?;
         self.audit_in(
             &mut tx,
             scope.actor(),

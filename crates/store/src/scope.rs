@@ -114,6 +114,16 @@ impl Scope {
         }
     }
 
+    /// The materialised paths of the subtrees the scope reaches: `None` for everything, none for
+    /// a member's own record (see `person_id`) or an account without an organisation.
+    pub fn subtree_paths(&self) -> Option<&[String]> {
+        match &self.reach {
+            Reach::All => None,
+            Reach::Subtrees(roots) => Some(roots),
+            Reach::Person(_) => Some(&[]),
+        }
+    }
+
     /// Whether an organisation with this path is inside the scope.
     pub fn contains_path(&self, path: &str) -> bool {
         match &self.reach {

@@ -124,6 +124,16 @@ impl From<StoreError> for AppError {
     }
 }
 
+impl From<kexie_search::SearchError> for AppError {
+    fn from(e: kexie_search::SearchError) -> AppError {
+        match e {
+            kexie_search::SearchError::Invalid(m) => AppError::BadRequest(m),
+            kexie_search::SearchError::Store(s) => s.into(),
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = self.status();

@@ -23,6 +23,7 @@ use std::sync::Arc;
 
 use axum::http::{header, HeaderValue};
 use axum::Router;
+use kexie_search::SearchIndex;
 use kexie_store::{LoginPolicy, Store};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
@@ -45,8 +46,9 @@ pub struct Settings {
     pub require_totp_for_administrators: bool,
 }
 
-/// Shared by every request: the store and the settings. Nothing else lives in a node's memory,
-/// so several nodes can serve one PostgreSQL database — except the imports left running in the
+/// Shared by every request: the store, the settings and the node's search index (derived data
+/// that each node keeps up to date from the database). Nothing else lives in a node's memory, so
+/// several nodes can serve one PostgreSQL database — except the imports left running in the
 /// background and their reports (`jobs.rs`), which stay with the node that took the upload.
 #[derive(Clone)]
 pub struct AppState {
@@ -57,6 +59,7 @@ struct Inner {
     store: Store,
     settings: Settings,
     jobs: jobs::ImportJobs,
+    search: Option<SearchIndex>,
 }
 
 impl AppState {
@@ -66,8 +69,31 @@ impl AppState {
                 store,
                 settings,
                 jobs: jobs::ImportJobs::default(),
+                search: None,
             }),
         }
+    }
+
+    /// The same state with a search index (the caller runs its feed).
+    pub fn with_search(self, index: SearchIndex) -> AppState {
+        let inner = Arc::try_unwrap(self.inner).unwrap_or_else(|shared| Inner {
+            store: shared.store.clone(),
+            settings: shared.settings.clone(),
+            // Called at start, before any upload: there are no jobs to carry over.
+            jobs: jobs::ImportJobs::default(),
+            search: shared.search.clone(),
+        });
+        AppState {
+            inner: Arc::new(Inner {
+                search: Some(index),
+                ..inner
+            }),
+        }
+    }
+
+    /// The search index, if this node has one.
+    pub fn search(&self) -> Option<&SearchIndex> {
+        self.inner.search.as_ref()
     }
 
     pub fn store(&self) -> &Store {

@@ -148,6 +148,8 @@ const MATRIX: &[(&str, &str, Check)] = &[
     ("api:/tasks/{id}/reports", "GET POST", Check::TaskById),
     ("api:/tasks/{id}/rollup", "GET", Check::TaskById),
     ("api:/notifications", "GET", Check::OwnAccount),
+    ("page:/search", "GET", Check::List),
+    ("api:/search", "GET", Check::List),
 ];
 
 /// The routes declared in the web crate's source: `.route("…"` in `src/**`, API ones marked.
@@ -308,7 +310,11 @@ async fn fetch(
     id: i64,
 ) -> (u16, String) {
     let (kind, path) = route.split_once(':').unwrap();
-    let path = path.replace("{id}", &id.to_string());
+    let mut path = path.replace("{id}", &id.to_string());
+    if path == "/search" {
+        // Every person of the tree is a 王: a search for the surname reaches all of them.
+        path.push_str("?q=%E7%8E%8B");
+    }
     let response = match kind {
         "api" => app.api(token, &format!("/api/v1{path}")).await,
         _ => browser.get(&path).await,
@@ -320,6 +326,7 @@ async fn fetch(
 async fn staff_of_a_county_see_their_subtree_and_nothing_beside_or_above_it(backend: Backend) {
     let app = TestApp::start(backend).await;
     let t = tree(&app).await;
+    app.search_settled().await;
     for role in [Role::OrgAdmin, Role::OrgStaff, Role::OrgViewer] {
         let username = format!("county.{}", role.code());
         let browser = app.signed_in(&username, role, Some(t.own.0)).await;
@@ -387,7 +394,7 @@ async fn staff_of_a_county_see_their_subtree_and_nothing_beside_or_above_it(back
                     for target in outside {
                         assert!(!body.contains(target.2), "{who} leaked {}", target.2);
                     }
-                    if route.ends_with("/persons") {
+                    if route.ends_with("/persons") || route.ends_with("/search") {
                         for target in inside {
                             assert!(body.contains(target.2), "{who} misses {}", target.2);
                         }

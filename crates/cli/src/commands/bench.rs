@@ -89,12 +89,16 @@ pub async fn run(global: &Global, args: BenchArgs) -> CmdResult {
     let config = Config::load(global, None)?;
     super::init_logging("warn");
     let store = super::open_store(&config).await?;
-    let report = measure(&store, args.iterations).await;
+    let report = measure(&store, &config.data_dir, args.iterations).await;
     store.close().await;
     super::print_json(&report?)
 }
 
-async fn measure(store: &Store, iterations: usize) -> Result<Report, Failure> {
+async fn measure(
+    store: &Store,
+    data_dir: &std::path::Path,
+    iterations: usize,
+) -> Result<Report, Failure> {
     let all = Scope::everything().acting_as(super::operator());
     let overview = store.overview(&all).await?;
     let root = store
@@ -260,27 +264,52 @@ async fn measure(store: &Store, iterations: usize) -> Result<Report, Failure> {
         .await,
     );
 
-    let t = time(iterations, |i| {
-        let q = initials[i % initials.len()];
-        let province = &province;
-        async move {
-            store
-                .list_persons(province, Some(q), 20, 0)
-                .await
-                .map(|_| ())
-        }
-    })
-    .await?;
+    // Search through the index (`<data-dir>/search/`, built here first if missing), hits checked
+    // against the database as the API does: names and employers taken from the data.
+    let index = super::search::open_index(data_dir)?;
+    let built = index
+        .catch_up(store)
+        .await
+        .map_err(super::search::failure)?;
+    let ms = built.seconds * 1000.0;
     figures.push(
         figure(
-            "search people by pinyin initials (first 20)",
-            iterations,
-            Some(20.0),
-            "p99",
-            t,
+            "search index: build (or catch up) from the database",
+            1,
+            None,
+            "p50",
+            (ms, ms),
         )
         .await,
     );
+    let (sample, _) = store.list_persons(&province, None, 200, 0).await?;
+    let names: Vec<String> = sample.iter().map(|p| p.name.clone()).collect();
+    let employers: Vec<String> = sample.iter().filter_map(|p| p.employer.clone()).collect();
+    let initials: Vec<String> = initials.iter().map(|s| s.to_string()).collect();
+    for (name, queries) in [
+        ("search people by name (first 20, in scope)", &names),
+        ("search people by employer (first 20, in scope)", &employers),
+        (
+            "search people by pinyin initials (first 20, in scope)",
+            &initials,
+        ),
+    ] {
+        if queries.is_empty() {
+            continue;
+        }
+        let t = time(iterations, |i| {
+            let (index, province, q) = (&index, &province, &queries[i % queries.len()]);
+            async move {
+                index
+                    .find(store, province, q, Some(kexie_search::Kind::Person), 20)
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| kexie_store::StoreError::Other(e.to_string()))
+            }
+        })
+        .await?;
+        figures.push(figure(name, iterations, Some(20.0), "p99", t).await);
+    }
 
     let picks: Vec<i64> = (0..iterations)
         .map(|_| {

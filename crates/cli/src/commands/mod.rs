@@ -13,6 +13,7 @@ mod import;
 mod migrate;
 mod plan_import;
 mod plan_sheet;
+pub mod search;
 mod serve;
 mod user;
 mod workplan;
@@ -42,6 +43,7 @@ pub async fn run(cli: Cli) -> CmdResult {
         Command::Governance(cmd) => governance::run(&cli.global, cmd).await,
         Command::Backup(args) => backup::run(&cli.global, args).await,
         Command::Restore(args) => backup::restore(&cli.global, args).await,
+        Command::Search(cmd) => search::run(&cli.global, cmd).await,
     }
 }
 

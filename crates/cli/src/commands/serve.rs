@@ -6,6 +6,9 @@ use crate::cli::{Global, ServeArgs};
 use crate::config::Config;
 use crate::failure::{CmdResult, Failure};
 
+/// How often the search feed looks for new changes: writes show in search within a second.
+const SEARCH_FEED_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
+
 pub async fn run(global: &Global, args: ServeArgs) -> CmdResult {
     let config = Config::load(global, args.addr.as_deref())?;
     super::init_logging(&config.log_level);
@@ -50,6 +53,9 @@ pub async fn run(global: &Global, args: ServeArgs) -> CmdResult {
         }
         println!();
     }
+    // The node's own index: built in the background if new, then fed from the change log.
+    let index = super::search::open_index(&config.data_dir)?;
+    let feed = index.spawn_feed(store.clone(), SEARCH_FEED_EVERY);
     let state = AppState::new(
         store.clone(),
         Settings {
@@ -59,10 +65,12 @@ pub async fn run(global: &Global, args: ServeArgs) -> CmdResult {
             trust_proxy: config.trust_proxy,
             require_totp_for_administrators: config.require_totp_for_administrators,
         },
-    );
+    )
+    .with_search(index);
     kexie_web::serve(listener, state, shutdown_signal())
         .await
         .map_err(|e| Failure::Runtime(format!("服务器错误 / server error: {e}")))?;
+    drop(feed);
     store.close().await;
     println!("Kexie 已停止 / Kexie stopped");
     Ok(())

@@ -6,6 +6,7 @@ mod divisions;
 mod governance;
 mod orgs;
 mod persons;
+pub(crate) mod search;
 mod stats;
 mod workplan;
 
@@ -26,6 +27,7 @@ pub fn router() -> Router<AppState> {
         .merge(stats::router())
         .merge(governance::router())
         .merge(workplan::router())
+        .merge(search::router())
 }
 
 #[derive(OpenApi)]
@@ -77,6 +79,7 @@ pub fn router() -> Router<AppState> {
         workplan::report,
         workplan::rollup,
         workplan::notifications,
+        search::search,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth, &CommonResponses),
@@ -89,6 +92,7 @@ pub fn router() -> Router<AppState> {
         (name = "stats", description = "统计 / figures"),
         (name = "governance", description = "学会治理 / society governance"),
         (name = "workplan", description = "督查督办 / work-plan supervision"),
+        (name = "search", description = "全文检索 / search people and organisations"),
     )
 )]
 struct ApiDoc;

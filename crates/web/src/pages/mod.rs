@@ -19,6 +19,7 @@ mod org_import;
 mod orgs;
 mod person_import;
 mod persons;
+mod search;
 pub(crate) mod workplan;
 mod workplan_dash;
 mod workplan_report;
@@ -59,6 +60,7 @@ pub fn router() -> Router<AppState> {
         .merge(workplan::router())
         .merge(workplan_task::router())
         .merge(workplan_dash::router())
+        .merge(search::router())
 }
 
 /// What every page's frame needs: language, title, the active menu entry, the demo banner, who

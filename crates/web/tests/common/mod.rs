@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 
 use kexie_domain::org::OrgKind;
 use kexie_domain::role::Role;
+use kexie_search::{Feed, SearchIndex};
 use kexie_store::testing::TestDb;
 use kexie_store::{Actor, Backend, NewAccount, NewOrg, Scope, Store};
 use kexie_web::{AppState, Settings};
@@ -15,6 +16,10 @@ pub struct TestApp {
     pub addr: SocketAddr,
     pub client: reqwest::Client,
     pub db: TestDb,
+    /// The node's search index (its feed polls every 50 ms).
+    pub search: SearchIndex,
+    _feed: Feed,
+    _search_dir: tempfile::TempDir,
     stop: Option<oneshot::Sender<()>>,
 }
 
@@ -28,7 +33,10 @@ impl TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (stop, stopped) = oneshot::channel::<()>();
-        let state = AppState::new(db.store.clone(), settings);
+        let search_dir = tempfile::tempdir().unwrap();
+        let search = SearchIndex::open(search_dir.path()).unwrap();
+        let feed = search.spawn_feed(db.store.clone(), std::time::Duration::from_millis(50));
+        let state = AppState::new(db.store.clone(), settings).with_search(search.clone());
         tokio::spawn(kexie_web::serve(listener, state, async {
             let _ = stopped.await;
         }));
@@ -41,8 +49,23 @@ impl TestApp {
             addr,
             client,
             db,
+            search,
+            _feed: feed,
+            _search_dir: search_dir,
             stop: Some(stop),
         }
+    }
+
+    /// Waits (bounded) until the search index has applied every change logged so far.
+    pub async fn search_settled(&self) {
+        for _ in 0..1000 {
+            let logged = self.store().search_change_max().await.unwrap();
+            if self.search.applied_through() >= logged {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        panic!("the search index did not catch up");
     }
 
     pub fn store(&self) -> &Store {
