@@ -374,19 +374,11 @@ async fn text_in_search_boxes_and_error_messages_is_escaped(backend: Backend) {
     // Reflected in an import report: the cell that could not be read is quoted back.
     let cell = format!("\"{}\"", payload("import-cell").replace('"', "\"\""));
     let csv = format!("代码,名称,类型,成立日期\r\nX9,某街道科协,科协,{cell}\r\n");
-    let csrf = browser.csrf("/orgs/import").await;
-    let form = reqwest::multipart::Form::new().text("_csrf", csrf).part(
-        "file",
-        reqwest::multipart::Part::bytes(csv.into_bytes()).file_name("orgs.csv"),
-    );
-    let report = browser
-        .client
-        .post(format!("{}/orgs/import", browser.base))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    let html = report.text().await.unwrap();
+    let upload = browser
+        .upload("/orgs/import", &[], ("orgs.csv", csv.as_bytes()))
+        .await;
+    // The import runs as a job; its page carries the report.
+    let (_, html) = browser.finish_import(upload).await;
     assert_no_markup_injected("/orgs/import", &html);
     assert!(shows_escaped(&html, "import-cell"), "{html}");
 
