@@ -159,11 +159,8 @@ impl SearchIndex {
             applied_through: 0,
             seconds: 0.0,
         };
-        loop {
-            let Some(mut state) = self.state() else {
-                // A rebuild failed meanwhile: the next round starts afresh.
-                break;
-            };
+        // No state: a rebuild failed meanwhile, and the next round starts afresh.
+        while let Some(mut state) = self.state() {
             let gap_ids: Vec<i64> = state.gaps.iter().map(|g| g.0).collect();
             let late = store.search_changes_in(&gap_ids).await?;
             let next = store
