@@ -156,6 +156,9 @@ async fn the_openapi_document_names_every_answer_and_what_each_parameter_accepts
         }
         if method != "get" && !public {
             assert!(responses.contains_key("403"), "{method} {path}: 403");
+            if op.get("requestBody").is_some() {
+                assert!(responses.contains_key("409"), "{method} {path}: 409");
+            }
         }
         // A query parameter is absent or a value: never `null`.
         for parameter in op["parameters"].as_array().into_iter().flatten() {

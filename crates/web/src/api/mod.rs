@@ -113,7 +113,9 @@ impl utoipa::Modify for BearerAuth {
 
 /// Documents the answers every operation can give besides its own: 400 when a path or query
 /// parameter or the body does not parse (the extractors in `crate::extract`), 401 without a
-/// valid token, 403 when a change is beyond the caller's role, 415 for a body that is not JSON. Query parameters are never `null`: absent
+/// valid token, 403 when a change is beyond the caller's role, 409 when what a body says
+/// collides with a record (an ID number or a code already taken), 415 for a body that is not
+/// JSON. Query parameters are never `null`: absent
 /// means "not given", so their schemas drop the `null` that `Option` adds (found by
 /// scripts/api-fuzz: a client sending `as_of=null` was told the schema allowed it).
 struct CommonResponses;
@@ -172,6 +174,9 @@ impl utoipa::Modify for CommonResponses {
                 }
                 if writes && !public {
                     add("403", "无权执行此操作 / not permitted");
+                }
+                if writes && has_body && !public {
+                    add("409", "与已有记录冲突 / collides with an existing record");
                 }
                 for parameter in operation.parameters.iter_mut().flatten() {
                     if parameter.parameter_in != ParameterIn::Query {
