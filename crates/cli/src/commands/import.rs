@@ -40,7 +40,7 @@ pub async fn run(global: &Global, cmd: ImportCommand) -> CmdResult {
             )
         }
         ImportCommand::Persons(args) => {
-            let sheet = kexie_office::read_sheet(&args.file, &Limits::default())
+            let sheet = kexie_office::read_sheet(&args.file, &command_line_limits())
                 .map_err(|e| Failure::Input(format!("{}: {e}", args.file.display())))?;
             let store = super::open_store(&config).await?;
             let scope = Scope::everything().acting_as(super::operator());
@@ -109,8 +109,17 @@ pub async fn run(global: &Global, cmd: ImportCommand) -> CmdResult {
     }
 }
 
+/// A file the operator names on the command line may be larger than an upload (a province's
+/// register is ~90 MB as CSV); the row, cell and inflation limits still bound memory.
+fn command_line_limits() -> Limits {
+    Limits {
+        max_file_bytes: 1024 * 1024 * 1024,
+        ..Limits::default()
+    }
+}
+
 fn read(args: &ImportArgs) -> Result<kexie_office::sheet::Sheet, Failure> {
-    kexie_office::sheet::read_sheet(&args.file, &Limits::default())
+    kexie_office::sheet::read_sheet(&args.file, &command_line_limits())
         .map_err(|e| Failure::Input(format!("{}: {e}", args.file.display())))
 }
 
