@@ -21,6 +21,13 @@ pub struct XlsxWriter {
     sheet: usize,
     next_row: u32,
     text: Format,
+    /// Rows per sheet, header included (Excel's limit; lowered by tests).
+    max_rows: u32,
+    /// The current sheet's name and headers, and how many sheets it has run over, so that a
+    /// sheet that fills up continues on "名称 (2)", "名称 (3)" … with the same headers.
+    name: String,
+    headers: Vec<String>,
+    part: u32,
 }
 
 impl XlsxWriter {
@@ -33,6 +40,10 @@ impl XlsxWriter {
             next_row: 0,
             // "@" is Excel's Text number format: what a person later types there stays text.
             text: Format::new().set_num_format("@"),
+            max_rows: MAX_ROWS,
+            name: String::new(),
+            headers: Vec::new(),
+            part: 1,
         };
         writer.start_sheet(sheet_name, headers, true)?;
         Ok(writer)
@@ -40,6 +51,7 @@ impl XlsxWriter {
 
     /// Starts another sheet; later rows go to it. Earlier sheets are finished.
     pub fn add_sheet(&mut self, sheet_name: &str, headers: &[&str]) -> Result<(), OfficeError> {
+        self.part = 1;
         self.start_sheet(sheet_name, headers, false)
     }
 
@@ -53,8 +65,15 @@ impl XlsxWriter {
             .set_bold()
             .set_background_color(Color::RGB(0xDDEBF7))
             .set_border(FormatBorder::Thin);
+        self.name = name.to_string();
+        self.headers = headers.iter().map(|h| h.to_string()).collect();
+        let shown = if self.part > 1 {
+            format!("{name} ({})", self.part)
+        } else {
+            name.to_string()
+        };
         let sheet = self.workbook.add_worksheet_with_constant_memory()?;
-        sheet.set_name(name)?;
+        sheet.set_name(shown)?;
         sheet.set_freeze_panes(1, 0)?;
         for (col, title) in headers.iter().enumerate() {
             let col = u16::try_from(col).map_err(|_| OfficeError::Write("列数过多".into()))?;
@@ -69,12 +88,14 @@ impl XlsxWriter {
         Ok(())
     }
 
-    /// Appends one row to the current sheet.
+    /// Appends one row to the current sheet; a full sheet continues on the next one.
     pub fn push_row<S: AsRef<str>>(&mut self, cells: &[S]) -> Result<(), OfficeError> {
-        if self.next_row >= MAX_ROWS {
-            return Err(OfficeError::Write(format!(
-                "超过 Excel 单表 {MAX_ROWS} 行上限 / more than {MAX_ROWS} rows in one sheet"
-            )));
+        if self.next_row >= self.max_rows {
+            // A province's ledger (2,000,000 lines) is more than one sheet holds.
+            let (name, headers) = (self.name.clone(), self.headers.clone());
+            let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
+            self.part += 1;
+            self.start_sheet(&name, &headers, false)?;
         }
         let row = self.next_row;
         let sheet = self.workbook.worksheet_from_index(self.sheet)?;
@@ -126,4 +147,36 @@ fn column_width(header: &str) -> f64 {
         10
     };
     (header_width + 4).max(typical).min(60) as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use calamine::{Reader, Xlsx};
+
+    use super::XlsxWriter;
+
+    #[test]
+    fn a_full_sheet_continues_on_the_next_with_the_same_headers() {
+        let mut writer = XlsxWriter::new("台账", &["姓名", "编号"]).unwrap();
+        writer.max_rows = 3;
+        for i in 0..5 {
+            writer
+                .push_row(&[format!("会员{i}"), format!("M{i}")])
+                .unwrap();
+        }
+        let bytes = writer.into_bytes().unwrap();
+        let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+        assert_eq!(book.sheet_names(), ["台账", "台账 (2)", "台账 (3)"]);
+        let mut names = Vec::new();
+        for sheet in book.sheet_names() {
+            let range = book.worksheet_range(&sheet).unwrap();
+            let rows: Vec<Vec<String>> = range
+                .rows()
+                .map(|r| r.iter().map(|c| c.to_string()).collect())
+                .collect();
+            assert_eq!(rows[0], ["姓名", "编号"], "{sheet}");
+            names.extend(rows[1..].iter().map(|r| r[0].clone()));
+        }
+        assert_eq!(names, ["会员0", "会员1", "会员2", "会员3", "会员4"]);
+    }
 }
