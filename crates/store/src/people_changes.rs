@@ -56,21 +56,11 @@ impl Store {
         new: &NewPerson,
         except: Option<i64>,
     ) -> StoreResult<Vec<DuplicateMatch>> {
-        let cipher = self.cipher();
         let mut sql = Sql::new(
             "select p.person_id, p.name, o.name as org_name, case \
              when p.id_number_hash = ",
         );
-        let id_hash = new
-            .id_number
-            .as_deref()
-            .filter(|s| !s.is_empty())
-            .map(|v| cipher.lookup_hash("person.id_number", v));
-        let mobile_hash = new
-            .mobile
-            .as_deref()
-            .filter(|s| !s.is_empty())
-            .map(|v| cipher.lookup_hash("person.mobile", v));
+        let (id_hash, mobile_hash) = self.identity_hashes(new);
         sql.bind(Value::OptText(id_hash.clone()))
             .push(" then 'id_number' when p.mobile_hash = ")
             .bind(Value::OptText(mobile_hash.clone()))

@@ -11,8 +11,7 @@ use crate::search_feed::Changed;
 use crate::sql::{Sql, Value};
 use crate::{ImportPhase, ImportProgress, NewPerson, Scope, Store, StoreError, StoreResult};
 
-/// Rows per multi-row insert, keeping each statement under 2,000 bound values (SQLite binds
-/// large statements slowly).
+/// Rows per multi-row insert: each statement stays under 2,000 bound values.
 const PERSON_ROWS_PER_STATEMENT: usize = 70;
 const MEMBERSHIP_ROWS_PER_STATEMENT: usize = 240;
 /// Values per `in (…)` lookup.
@@ -234,23 +233,9 @@ impl Store {
     /// Rows whose person is already registered: the same ID number, or the same name and mobile
     /// phone. Looked up by keyed hash, a chunk of rows per query.
     async fn registered_among(&self, rows: &[ImportPerson]) -> StoreResult<Vec<ExistingMatch>> {
-        let cipher = self.cipher();
         let hashes: Vec<(Option<String>, Option<String>)> = rows
             .iter()
-            .map(|item| {
-                (
-                    item.person
-                        .id_number
-                        .as_deref()
-                        .filter(|v| !v.is_empty())
-                        .map(|v| cipher.lookup_hash("person.id_number", v)),
-                    item.person
-                        .mobile
-                        .as_deref()
-                        .filter(|v| !v.is_empty())
-                        .map(|v| cipher.lookup_hash("person.mobile", v)),
-                )
-            })
+            .map(|item| self.identity_hashes(&item.person))
             .collect();
         let by_id = self
             .lookup_by(

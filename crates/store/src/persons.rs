@@ -131,12 +131,29 @@ impl Store {
         self.person(scope, person_id).await
     }
 
+    /// The keyed lookup hashes of a person's ID number and mobile phone (none for an empty one):
+    /// what duplicate checks compare and what the insert stores.
+    pub(crate) fn identity_hashes(&self, new: &NewPerson) -> (Option<String>, Option<String>) {
+        let cipher = self.cipher();
+        let hash = |field: &str, value: &Option<String>| {
+            value
+                .as_deref()
+                .filter(|v| !v.is_empty())
+                .map(|v| cipher.lookup_hash(field, v))
+        };
+        (
+            hash("person.id_number", &new.id_number),
+            hash("person.mobile", &new.mobile),
+        )
+    }
+
     /// The values of `PERSON_INSERT_COLUMNS` for a person: identity numbers encrypted, hashed
     /// for lookups and masked for lists.
     pub(crate) fn person_values(&self, new: &NewPerson) -> Vec<Value> {
         let cipher = self.cipher();
         let id = new.id_number.as_deref().filter(|s| !s.is_empty());
         let mobile = new.mobile.as_deref().filter(|s| !s.is_empty());
+        let (id_hash, mobile_hash) = self.identity_hashes(new);
         let now = now_ms();
         vec![
             Value::Int(new.org_id),
@@ -147,10 +164,10 @@ impl Store {
             Value::OptText(new.birth_date.clone()),
             Value::OptText(new.ethnicity.clone()),
             Value::Bytes(id.map(|v| cipher.encrypt("person.id_number", v))),
-            Value::OptText(id.map(|v| cipher.lookup_hash("person.id_number", v))),
+            Value::OptText(id_hash),
             Value::OptText(id.map(mask::mask_id_number)),
             Value::Bytes(mobile.map(|v| cipher.encrypt("person.mobile", v))),
-            Value::OptText(mobile.map(|v| cipher.lookup_hash("person.mobile", v))),
+            Value::OptText(mobile_hash),
             Value::OptText(mobile.map(mask::mask_phone)),
             Value::OptText(new.email.clone()),
             Value::OptText(new.employer.clone()),
