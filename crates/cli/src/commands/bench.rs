@@ -65,7 +65,7 @@ fn peak_rss_mb() -> Option<f64> {
     Some(kb / 1024.0)
 }
 
-async fn figure(
+fn figure(
     name: &'static str,
     iterations: usize,
     budget_ms: Option<f64>,
@@ -168,8 +168,7 @@ async fn measure(
         None,
         "p99",
         t,
-    )
-    .await;
+    );
     // Warm the totals the office has just counted, as its first page did.
     for ledger in &ledgers {
         store.ledger(&province, ledger, today, 50, 0).await?;
@@ -187,16 +186,13 @@ async fn measure(
         }
     })
     .await?;
-    figures.push(
-        figure(
-            "ledger page: 50 rows of the whole province, filtered, by pinyin (paging through)",
-            per_filter * ledgers.len(),
-            Some(20.0),
-            "p99",
-            t,
-        )
-        .await,
-    );
+    figures.push(figure(
+        "ledger page: 50 rows of the whole province, filtered, by pinyin (paging through)",
+        per_filter * ledgers.len(),
+        Some(20.0),
+        "p99",
+        t,
+    ));
     figures.push(first_pages);
     let t = time(iterations.min(40), |i| {
         let (ledger, province, offset) = (&ledgers[0], &province, offsets[i]);
@@ -208,61 +204,49 @@ async fn measure(
         }
     })
     .await?;
-    figures.push(
-        figure(
-            "ledger: jump to a random page (up to page 200)",
-            iterations.min(40),
-            None,
-            "p99",
-            t,
-        )
-        .await,
-    );
+    figures.push(figure(
+        "ledger: jump to a random page (up to page 200)",
+        iterations.min(40),
+        None,
+        "p99",
+        t,
+    ));
 
     let t = time(iterations.min(20), |_| async {
         store.coverage(&province, root.org_id).await.map(|_| ())
     })
     .await?;
-    figures.push(
-        figure(
-            "coverage of the whole province",
-            iterations.min(20),
-            Some(100.0),
-            "p50",
-            t,
-        )
-        .await,
-    );
+    figures.push(figure(
+        "coverage of the whole province",
+        iterations.min(20),
+        Some(100.0),
+        "p50",
+        t,
+    ));
 
     let t = time(iterations.min(20), |_| {
         store.forget_remembered_counts();
         async { store.overview(&province).await.map(|_| ()) }
     })
     .await?;
-    figures.push(
-        figure(
-            "member-count roll-up of the whole province, counted afresh (after a write)",
-            iterations.min(20),
-            Some(100.0),
-            "p50",
-            t,
-        )
-        .await,
-    );
+    figures.push(figure(
+        "member-count roll-up of the whole province, counted afresh (after a write)",
+        iterations.min(20),
+        Some(100.0),
+        "p50",
+        t,
+    ));
     let t = time(iterations.min(20), |_| async {
         store.overview(&province).await.map(|_| ())
     })
     .await?;
-    figures.push(
-        figure(
-            "member-count roll-up of the whole province, nothing written since (remembered)",
-            iterations.min(20),
-            None,
-            "p50",
-            t,
-        )
-        .await,
-    );
+    figures.push(figure(
+        "member-count roll-up of the whole province, nothing written since (remembered)",
+        iterations.min(20),
+        None,
+        "p50",
+        t,
+    ));
 
     // Search through the index (`<data-dir>/search/`, built here first if missing), hits checked
     // against the database as the API does: names and employers taken from the data.
@@ -272,16 +256,13 @@ async fn measure(
         .await
         .map_err(super::search::failure)?;
     let ms = built.seconds * 1000.0;
-    figures.push(
-        figure(
-            "search index: build (or catch up) from the database",
-            1,
-            None,
-            "p50",
-            (ms, ms),
-        )
-        .await,
-    );
+    figures.push(figure(
+        "search index: build (or catch up) from the database",
+        1,
+        None,
+        "p50",
+        (ms, ms),
+    ));
     let (sample, _) = store.list_persons(&province, None, 200, 0).await?;
     let names: Vec<String> = sample.iter().map(|p| p.name.clone()).collect();
     let employers: Vec<String> = sample.iter().filter_map(|p| p.employer.clone()).collect();
@@ -308,7 +289,7 @@ async fn measure(
             }
         })
         .await?;
-        figures.push(figure(name, iterations, Some(20.0), "p99", t).await);
+        figures.push(figure(name, iterations, Some(20.0), "p99", t));
     }
 
     let picks: Vec<i64> = (0..iterations)
@@ -336,16 +317,13 @@ async fn measure(
         }
     })
     .await?;
-    figures.push(
-        figure(
-            "sub-units of an organisation (50, with counts)",
-            iterations,
-            None,
-            "p99",
-            t,
-        )
-        .await,
-    );
+    figures.push(figure(
+        "sub-units of an organisation (50, with counts)",
+        iterations,
+        None,
+        "p99",
+        t,
+    ));
 
     Ok(Report {
         database: store.backend().name(),
