@@ -81,9 +81,10 @@ impl Driver {
             probe.local_addr().unwrap().port()
         };
         let log = std::fs::File::create(output_dir().join("chromedriver.log")).unwrap();
+        // No `--allowed-ips`: with it chromedriver listens on every interface; without it only on
+        // loopback (127.0.0.1 and ::1), and servers started by tests listen on loopback only.
         let child = Command::new(&driver)
             .arg(format!("--port={port}"))
-            .arg("--allowed-ips=127.0.0.1")
             .stdout(Stdio::null())
             .stderr(log)
             .process_group(0)
@@ -101,6 +102,11 @@ impl Driver {
         // Until it listens; bounded so that a driver that never comes up fails the test.
         for _ in 0..200 {
             if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                let open = non_loopback_listeners(port);
+                assert!(
+                    open.is_empty(),
+                    "chromedriver listens beyond loopback on port {port}: {open:?}"
+                );
                 return driver;
             }
             if let Ok(Some(status)) = driver.child.try_wait() {
@@ -146,6 +152,37 @@ impl Driver {
             .await
             .expect("a Chromium session (see target/e2e/chromedriver.log)")
     }
+}
+
+/// Listening sockets on `port` bound to anything but loopback, read from `/proc/net/tcp{,6}`
+/// (addresses as the kernel prints them: hex, each 32-bit word in host byte order).
+fn non_loopback_listeners(port: u16) -> Vec<String> {
+    const LISTEN: &str = "0A";
+    const LOOPBACK_V4: &str = "0100007F";
+    const LOOPBACK_V6: &str = "00000000000000000000000001000000";
+    let mut found = Vec::new();
+    for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
+        let Ok(text) = std::fs::read_to_string(table) else {
+            continue;
+        };
+        for line in text.lines().skip(1) {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            let (Some(local), Some(state)) = (fields.get(1), fields.get(3)) else {
+                continue;
+            };
+            let Some((address, hex_port)) = local.split_once(':') else {
+                continue;
+            };
+            if *state == LISTEN
+                && u16::from_str_radix(hex_port, 16) == Ok(port)
+                && address != LOOPBACK_V4
+                && address != LOOPBACK_V6
+            {
+                found.push(format!("{table}: {local}"));
+            }
+        }
+    }
+    found
 }
 
 impl Drop for Driver {
