@@ -9,6 +9,12 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// mimalloc instead of the C library's allocator: the server answers each request from several
+/// threads (the runtime's and one per SQLite connection), and glibc's malloc spends a good part
+/// of a ledger request in its arena locks.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = match cli::Cli::try_parse() {
         Ok(cli) => cli,

@@ -14,7 +14,7 @@ use std::sync::Mutex;
 use sqlx::Row;
 
 use crate::sql::Sql;
-use crate::{Store, StoreResult};
+use crate::{Account, Org, Store, StoreResult};
 
 /// How many distinct queries are remembered; the map is emptied when it is full (cheap, and a
 /// busy office's working set is a handful of filters).
@@ -29,6 +29,11 @@ pub(crate) struct CountCache {
     /// The end of a page served, keyed by the listing and the offset where the next page starts:
     /// "next page" then continues from there instead of stepping over every row before it.
     anchors: Mutex<HashMap<(String, i64), (i64, Anchor)>>,
+    /// Organisations by id, as read at a generation: every request names one.
+    orgs: Mutex<HashMap<i64, (i64, Org)>>,
+    /// The account behind a bearer token (by the token's hash), as read at a generation, with
+    /// the token's expiry: every API request starts by asking.
+    tokens: Mutex<HashMap<String, (i64, i64, Account)>>,
 }
 
 fn remember<K: std::hash::Hash + Eq, V>(map: &Mutex<HashMap<K, V>>, key: K, value: V) {
@@ -59,6 +64,30 @@ impl CountCache {
     pub(crate) fn put_anchor(&self, key: String, offset: i64, generation: i64, anchor: Anchor) {
         remember(&self.anchors, (key, offset), (generation, anchor));
     }
+
+    pub(crate) fn org(&self, org_id: i64, generation: i64) -> Option<Org> {
+        let orgs = self.orgs.lock().unwrap_or_else(|e| e.into_inner());
+        orgs.get(&org_id)
+            .filter(|(g, _)| *g == generation)
+            .map(|(_, o)| o.clone())
+    }
+
+    pub(crate) fn put_org(&self, generation: i64, org: Org) {
+        remember(&self.orgs, org.org_id, (generation, org));
+    }
+
+    /// The account of a token hash read at `generation`, unless the token has expired by `now`.
+    pub(crate) fn token(&self, hash: &str, generation: i64, now: i64) -> Option<Account> {
+        let tokens = self.tokens.lock().unwrap_or_else(|e| e.into_inner());
+        tokens
+            .get(hash)
+            .filter(|(g, expires, _)| *g == generation && *expires > now)
+            .map(|(_, _, a)| a.clone())
+    }
+
+    pub(crate) fn put_token(&self, hash: String, generation: i64, expires: i64, account: Account) {
+        remember(&self.tokens, hash, (generation, expires, account));
+    }
 }
 
 impl Store {
@@ -71,6 +100,11 @@ impl Store {
             .clear();
         self.counts
             .anchors
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+        self.counts
+            .orgs
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .clear();

@@ -91,8 +91,9 @@ impl Store {
         limit: i64,
         offset: i64,
     ) -> StoreResult<(Vec<LedgerRow>, i64)> {
-        let org = self.org(scope, filter.org_id).await?;
-        let build = |sql: &mut Sql| {
+        let org = self.org_for_reading(scope, filter.org_id).await?;
+        // Which organisations' memberships: conditions on `o`, the membership's organisation.
+        let orgs = |sql: &mut Sql| {
             if filter.subtree {
                 let (lo, hi) = subtree_range(&org.path);
                 sql.push(" and o.path >= ")
@@ -103,6 +104,9 @@ impl Store {
                 sql.push(" and m.org_id = ").bind_int(org.org_id);
             }
             scope.filter_org(sql, "o.path");
+        };
+        // Everything else: conditions on the membership `m` and the person `p`.
+        let build = |sql: &mut Sql| {
             sql.push(" and m.status = ").bind_text(
                 filter
                     .status
@@ -149,8 +153,12 @@ impl Store {
              join org o on o.org_id = m.org_id where 1 = 1";
         let mut count = Sql::new("select count(*) as n");
         count.push(FROM);
+        orgs(&mut count);
         build(&mut count);
-        let generation = self.generation().await?;
+        let generation = match scope.generation() {
+            Some(generation) => generation,
+            None => self.generation().await?,
+        };
         let total = self.cached_count(&count, generation).await?;
         let limit = limit.clamp(1, 10_000);
         let offset = offset.max(0);
@@ -171,18 +179,26 @@ impl Store {
         let memberships = self.membership_estimate(generation).await?;
         let walk_steps = (skip + limit) as f64 * memberships as f64 / total.max(1) as f64;
         let walk = walk_steps < total as f64 * 4.0;
-        let from = if walk {
-            " from person p cross join membership m cross join org o \
-             where m.person_id = p.person_id and o.org_id = m.org_id"
-        } else {
-            FROM
-        };
         let mut sql = Sql::new(
             "select m.membership_id, p.person_id, p.name, p.name_pinyin, p.gender, p.birth_date, \
              p.id_number_mask, p.mobile_mask, p.employer, p.title, p.discipline, p.grassroots, \
-             o.org_id, o.name as org_name, m.number, m.member_type, m.status, m.joined",
+             m.org_id, m.number, m.member_type, m.status, m.joined, ",
         );
-        sql.push(from);
+        if walk {
+            // The organisation is looked up row by row (a primary-key step each). Joined as a
+            // table, SQLite would first build a Bloom filter over every organisation, which
+            // costs more than the whole walk of a page.
+            sql.push(
+                "(select name from org where org_id = m.org_id) as org_name \
+                 from person p cross join membership m where m.person_id = p.person_id \
+                 and exists (select 1 from org o where o.org_id = m.org_id",
+            );
+            orgs(&mut sql);
+            sql.push(")");
+        } else {
+            sql.push("o.name as org_name").push(FROM);
+            orgs(&mut sql);
+        }
         build(&mut sql);
         if let Some((pinyin, person_id, membership_id)) = &anchor {
             sql.push(" and p.name_pinyin >= ")

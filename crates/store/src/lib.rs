@@ -115,7 +115,11 @@ impl Store {
         })?;
         let (read, write) = match backend {
             Backend::Sqlite => {
-                let read = sqlite_pool(8).connect_with(options.clone()).await?;
+                // Readers: two per core. Each SQLite connection is a thread of its own; more
+                // of them than the cores can run only adds hand-overs between threads.
+                let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+                let readers = (2 * cores).clamp(4, 16) as u32;
+                let read = sqlite_pool(readers).connect_with(options.clone()).await?;
                 let write = sqlite_pool(1).connect_with(options).await?;
                 (read, write)
             }

@@ -242,6 +242,28 @@ impl Store {
         org_from_row(&row)
     }
 
+    /// `org`, for read-only requests that know the generation they began at
+    /// (`Scope::at_generation`): read once per generation, the scope checked here as
+    /// `filter_org` would in SQL. Not for a request that writes and reads back.
+    pub(crate) async fn org_for_reading(&self, scope: &Scope, org_id: i64) -> StoreResult<Org> {
+        let Some(generation) = scope.generation() else {
+            return self.org(scope, org_id).await;
+        };
+        let org = match self.counts.org(org_id, generation) {
+            Some(org) => org,
+            None => {
+                let org = self.org(&Scope::everything(), org_id).await?;
+                self.counts.put_org(generation, org.clone());
+                org
+            }
+        };
+        if scope.contains_path(&org.path) {
+            Ok(org)
+        } else {
+            Err(StoreError::NotFound)
+        }
+    }
+
     /// One organisation by its code, if it is in scope.
     pub async fn org_by_code(&self, scope: &Scope, code: &str) -> StoreResult<Org> {
         let mut sql = Sql::new("select ");

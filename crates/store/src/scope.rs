@@ -41,6 +41,9 @@ pub struct Scope {
     can_write: bool,
     can_unmask: bool,
     actor: Actor,
+    /// The data's generation read when the request began (see `count_cache`), if known: reads
+    /// made for the request may then use what was remembered at that generation.
+    generation: Option<i64>,
 }
 
 impl Scope {
@@ -51,6 +54,7 @@ impl Scope {
             can_write: true,
             can_unmask: true,
             actor: Actor::local("cli"),
+            generation: None,
         }
     }
 
@@ -61,6 +65,7 @@ impl Scope {
             can_write,
             can_unmask,
             actor: Actor::local("system"),
+            generation: None,
         }
     }
 
@@ -71,6 +76,7 @@ impl Scope {
             can_write: false,
             can_unmask: true,
             actor: Actor::local("system"),
+            generation: None,
         }
     }
 
@@ -81,6 +87,7 @@ impl Scope {
             can_write: false,
             can_unmask: false,
             actor: Actor::local("system"),
+            generation: None,
         }
     }
 
@@ -92,6 +99,17 @@ impl Scope {
 
     pub fn actor(&self) -> &Actor {
         &self.actor
+    }
+
+    /// The same scope, for a request that began at the data's `generation`
+    /// (`Store::token_caller` reads it).
+    pub fn at_generation(mut self, generation: i64) -> Scope {
+        self.generation = Some(generation);
+        self
+    }
+
+    pub(crate) fn generation(&self) -> Option<i64> {
+        self.generation
     }
 
     /// Whether the scope reaches every organisation (the command line).

@@ -149,24 +149,42 @@ impl Store {
         Ok((token_id, token))
     }
 
-    /// The account a live bearer token belongs to (one query: it runs on every API request).
+    /// The account a live bearer token belongs to.
     pub async fn token_account(&self, token: &str) -> StoreResult<Option<Account>> {
-        let mut sql = Sql::new("select ");
+        Ok(self.token_caller(token).await?.map(|(account, _)| account))
+    }
+
+    /// The account a live bearer token belongs to, and the data's generation when asked: it
+    /// runs on every API request, so the answer is remembered until something is written
+    /// (revoking a token, disabling an account, changing a role are all writes) or the token
+    /// expires. Give the generation to the request's scope (`Scope::at_generation`).
+    pub async fn token_caller(&self, token: &str) -> StoreResult<Option<(Account, i64)>> {
+        let generation = self.generation().await?;
+        let hash = secret_hash(token);
+        let now = now_ms();
+        if let Some(account) = self.counts.token(&hash, generation, now) {
+            return Ok(Some((account, generation)));
+        }
+        let mut sql = Sql::new("select t.expires_at as token_expires_at, ");
         sql.push(crate::accounts::ACCOUNT_COLUMNS)
             .push(
                 " from api_token t join account a on a.account_id = t.account_id \
                  left join org o on o.org_id = a.org_id where t.token_hash = ",
             )
-            .bind_text(secret_hash(token))
+            .bind_text(hash.clone())
             .push(" and t.revoked_at is null and t.expires_at > ")
-            .bind_int(now_ms());
-        match sql.query().fetch_optional(&self.read).await? {
-            Some(row) => {
-                let account = crate::accounts::account_from_row(&row)?;
-                Ok(Some(account).filter(|a| !a.disabled))
-            }
-            None => Ok(None),
+            .bind_int(now);
+        let Some(row) = sql.query().fetch_optional(&self.read).await? else {
+            return Ok(None);
+        };
+        let account = crate::accounts::account_from_row(&row)?;
+        if account.disabled {
+            return Ok(None);
         }
+        let expires: i64 = row.try_get("token_expires_at")?;
+        self.counts
+            .put_token(hash, generation, expires, account.clone());
+        Ok(Some((account, generation)))
     }
 
     /// Revokes a token by its id, or the token itself when given in full.

@@ -15,6 +15,7 @@ stories!(
     a_session_ends_at_sign_out_and_when_idle,
     changing_the_password_ends_sessions_and_tokens,
     tokens_are_stored_hashed_and_can_be_revoked,
+    an_api_request_reads_at_its_generation_and_a_write_is_seen_by_the_next,
     failures_are_counted_per_client_address,
     the_audit_chain_verifies_and_names_an_edited_record,
     the_database_refuses_to_change_or_purge_young_audit_records,
@@ -210,6 +211,8 @@ async fn changing_the_password_ends_sessions_and_tokens(db: &TestDb) {
         .create_token(id, "api", 30, &Actor::local("t"))
         .await
         .unwrap();
+    // Asked once before, so that a remembered answer would show.
+    assert!(store.token_account(&token).await.unwrap().is_some());
     store
         .set_password(id, "Another-Password-2018", &Actor::local("t"), false)
         .await
@@ -574,4 +577,82 @@ async fn an_action_whose_audit_record_cannot_be_written_does_not_happen(db: &Tes
         .await;
     assert!(person.is_err());
     assert_eq!(store.list_persons(&all, None, 10, 0).await.unwrap().1, 0);
+}
+
+/// What an API request does: the token gives the account and the data's generation; the ledger
+/// then reads its organisation and total as remembered at that generation. A write (here a move
+/// of the organisation out of the account's subtree, then a token revoked) is seen by the next
+/// request, never hidden by what was remembered.
+async fn an_api_request_reads_at_its_generation_and_a_write_is_seen_by_the_next(db: &TestDb) {
+    let store = &db.store;
+    let all = Scope::everything();
+    let (province, county) = county(store).await;
+    let society = store
+        .create_org(
+            &all,
+            &NewOrg {
+                code: "S".into(),
+                name: "县学会".into(),
+                kind: Some(OrgKind::Society),
+                parent_id: Some(county),
+                ..NewOrg::default()
+            },
+        )
+        .await
+        .unwrap()
+        .org_id;
+    let person = store
+        .create_person(
+            &all,
+            &NewPerson {
+                org_id: society,
+                name: "甲".into(),
+                ..NewPerson::default()
+            },
+        )
+        .await
+        .unwrap()
+        .person_id;
+    store
+        .add_membership(&all, person, society, "普通会员", None, Some("2021-01-01"))
+        .await
+        .unwrap();
+    let id = account(store, "county.staff", Role::OrgStaff, Some(county)).await;
+    let (_, token) = store
+        .create_token(id, "api", 7, &Actor::local("t"))
+        .await
+        .unwrap();
+    let filter = kexie_store::LedgerFilter {
+        org_id: society,
+        subtree: true,
+        ..kexie_store::LedgerFilter::default()
+    };
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+    let request = || async {
+        let (account, generation) = store.token_caller(&token).await.unwrap()?;
+        let scope = account.scope("127.0.0.1").at_generation(generation);
+        Some((
+            generation,
+            store.ledger(&scope, &filter, today, 50, 0).await,
+        ))
+    };
+    let (first, answer) = request().await.unwrap();
+    let (rows, total) = answer.unwrap();
+    assert_eq!((rows.len(), total), (1, 1));
+    // Nothing written: the same generation, the same answer.
+    let (again, answer) = request().await.unwrap();
+    assert_eq!(again, first);
+    assert_eq!(answer.unwrap().1, 1);
+    // The society moves to the province, outside the county: the next request does not see it.
+    store.move_org(&all, society, province).await.unwrap();
+    let (after, answer) = request().await.unwrap();
+    assert!(after > first);
+    assert!(matches!(answer, Err(StoreError::NotFound)));
+    // A revoked token is refused at once, though its account was remembered.
+    assert!(store.token_account(&token).await.unwrap().is_some());
+    store
+        .revoke_token(&token, &Actor::local("t"))
+        .await
+        .unwrap();
+    assert!(request().await.is_none());
 }

@@ -87,13 +87,13 @@ impl FromRequestParts<AppState> for Caller {
                 .and_then(|v| v.strip_prefix("Bearer "))
                 .map(str::trim)
                 .ok_or(NoCaller::Api(AppError::Unauthorized))?;
-            let account = store
-                .token_account(token)
+            let (account, generation) = store
+                .token_caller(token)
                 .await
                 .map_err(|e| NoCaller::Api(e.into()))?
                 .ok_or(NoCaller::Api(AppError::Unauthorized))?;
             return Ok(Caller {
-                scope: account.scope(&client),
+                scope: account.scope(&client).at_generation(generation),
                 account,
                 lang,
                 csrf: String::new(),
