@@ -34,8 +34,13 @@ impl XlsxWriter {
     /// Starts a workbook whose first sheet is `sheet_name` with `headers` in row 1 (bold,
     /// frozen, columns sized for Chinese text).
     pub fn new(sheet_name: &str, headers: &[&str]) -> Result<XlsxWriter, OfficeError> {
+        let mut workbook = Workbook::new();
+        // Deflate's "fast" level instead of the default 6: compressing was a sixth of a ledger
+        // export's time; at level 2 it takes about half that, for files about a quarter larger
+        // (a 200,000-line ledger: 18.3 MB instead of 14.6 MB). Level 1 would be 24 MB.
+        workbook.set_zip_compression_level(2);
         let mut writer = XlsxWriter {
-            workbook: Workbook::new(),
+            workbook,
             sheet: 0,
             next_row: 0,
             // "@" is Excel's Text number format: what a person later types there stays text.

@@ -252,10 +252,27 @@ pub async fn export_ledger(
     const PAGE: i64 = 5000;
     let other = |e: kexie_office::error::OfficeError| StoreError::Other(e.to_string());
     let mut sheet = XlsxWriter::new("会员台账", &PERSON_EXPORT_HEADERS).map_err(other)?;
-    let mut offset = 0;
+    // The next page is read while this one is written: the database works on its own thread
+    // (SQLite's connection thread, or the PostgreSQL server), the sheet on this one.
+    let (pages, mut next_page) = tokio::sync::mpsc::channel(2);
+    let reader = {
+        let (store, scope, filter) = (store.clone(), scope.clone(), filter.clone());
+        tokio::spawn(async move {
+            let mut offset = 0;
+            loop {
+                let page = store.ledger(&scope, &filter, today, PAGE, offset).await;
+                let last = !matches!(&page, Ok((rows, _)) if rows.len() as i64 == PAGE);
+                if pages.send(page).await.is_err() || last {
+                    break;
+                }
+                offset += PAGE;
+            }
+        })
+    };
+    let _stop_reading = AbortOnDrop(reader);
     let mut written = 0;
-    loop {
-        let (rows, _) = store.ledger(scope, filter, today, PAGE, offset).await?;
+    while let Some(page) = next_page.recv().await {
+        let (rows, _) = page?;
         for r in &rows {
             let opt = |v: &Option<String>| v.clone().unwrap_or_default();
             let gender = match r.gender.as_deref() {
@@ -283,10 +300,6 @@ pub async fn export_ledger(
                 .map_err(other)?;
         }
         written += rows.len();
-        if (rows.len() as i64) < PAGE {
-            break;
-        }
-        offset += PAGE;
     }
     store
         .audit(
@@ -298,4 +311,13 @@ pub async fn export_ledger(
         )
         .await?;
     Ok((sheet.into_bytes().map_err(other)?, written))
+}
+
+/// Ends a spawned task when its owner is dropped (an export abandoned half-way, or failed).
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
