@@ -51,6 +51,7 @@ const MATRIX: &[(&str, &str, Check)] = &[
     ("page:/login/totp", "GET POST", Check::OwnAccount),
     ("page:/account", "GET", Check::OwnAccount),
     ("page:/account/totp", "GET POST", Check::OwnAccount),
+    ("page:/account/email", "POST", Check::OwnAccount),
     ("page:/admin/accounts", "GET POST", Check::AdminTool),
     (
         "page:/admin/accounts/{id}/{action}",

@@ -14,6 +14,7 @@
 //! `run_reminders` writes the change with its audit record.
 
 mod create;
+mod mail;
 mod plans;
 mod progress;
 mod reminders;
@@ -30,6 +31,7 @@ use crate::sql::Sql;
 use crate::{Scope, StoreError, StoreResult};
 
 pub use create::{NewPlan, NewTask, PlanCreated};
+pub use mail::ReminderMail;
 pub use plans::{PlanFilter, PlanSection};
 pub use progress::{NewReport, ProgressReport};
 pub use reminders::{Notification, ReminderRun, REMIND_DAYS};
