@@ -13,6 +13,7 @@
 //! deadline lies before today (`Deadline::is_overdue`): reads show it so at once, and
 //! `run_reminders` writes the change with its audit record.
 
+mod attachments;
 mod create;
 mod mail;
 mod plans;
@@ -30,6 +31,7 @@ use sqlx::Row;
 use crate::sql::Sql;
 use crate::{Scope, StoreError, StoreResult};
 
+pub use attachments::{Attachment, NewAttachment, MAX_ATTACHMENTS, MAX_ATTACHMENT_BYTES};
 pub use create::{NewPlan, NewTask, PlanCreated};
 pub use mail::ReminderMail;
 pub use plans::{PlanFilter, PlanSection};

@@ -24,7 +24,7 @@ mod search;
 pub(crate) mod workplan;
 mod workplan_dash;
 mod workplan_report;
-mod workplan_task;
+pub(crate) mod workplan_task;
 
 use askama::Template;
 use axum::http::StatusCode;
