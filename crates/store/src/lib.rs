@@ -60,8 +60,8 @@ pub use stats::{KindCount, Overview};
 pub use workplan::{
     Attachment, GroupFigures, ImplementingTask, NewAttachment, NewPlan, NewReport, NewTask,
     Notification, Plan, PlanCreated, PlanFilter, PlanSection, ProgressReport, ReminderMail,
-    ReminderRun, Rollup, Silent, StatusCounts, Supervision, Task, TaskPatch, TaskStatus, TaskUnit,
-    DUE_SOON_DAYS, MAX_ATTACHMENTS, MAX_ATTACHMENT_BYTES, REMIND_DAYS,
+    ReminderRun, Rollup, Silent, StatusCounts, Supervision, Task, TaskHistoryEntry, TaskPatch,
+    TaskStatus, TaskUnit, DUE_SOON_DAYS, MAX_ATTACHMENTS, MAX_ATTACHMENT_BYTES, REMIND_DAYS,
 };
 
 use std::{str::FromStr, sync::Arc, time::Duration};

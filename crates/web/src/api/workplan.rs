@@ -291,6 +291,14 @@ pub struct TaskChange {
     deadline: Option<String>,
     leader: Option<String>,
     department: Option<String>,
+    /// The task's text (not empty).
+    text: Option<String>,
+    measures: Option<Vec<String>>,
+    co_departments: Option<Vec<String>>,
+    /// Responsible units by name (organisations of the issuer's subtree are linked).
+    units: Option<Vec<String>>,
+    /// Required with the status `cancelled`.
+    cancel_reason: Option<String>,
     /// The higher task this one carries out; `null` unlinks.
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<i64>)]
@@ -318,6 +326,11 @@ pub async fn update_task(
         deadline: change.deadline,
         leader: change.leader,
         department: change.department,
+        text: change.text,
+        measures: change.measures,
+        co_departments: change.co_departments,
+        units: change.units,
+        cancel_reason: change.cancel_reason,
     };
     Ok(Json(
         store.update_task(&caller.scope, id, &patch, today).await?,

@@ -10,8 +10,8 @@ use axum::routing::{get, post};
 use axum::Router;
 use kexie_domain::deadline::DeadlineKind;
 use kexie_store::{
-    NewAttachment, NewReport, ProgressReport, Rollup, Task, TaskPatch, TaskStatus, MAX_ATTACHMENTS,
-    MAX_ATTACHMENT_BYTES,
+    NewAttachment, NewReport, ProgressReport, Rollup, Task, TaskHistoryEntry, TaskPatch,
+    TaskStatus, MAX_ATTACHMENTS, MAX_ATTACHMENT_BYTES,
 };
 use serde::Deserialize;
 
@@ -44,6 +44,8 @@ struct TaskPage {
     c: Chrome,
     task: Task,
     reports: Vec<ProgressReport>,
+    /// The issuer's changes, newest first (`changed_at` as Beijing time, the entry).
+    history: Vec<(String, TaskHistoryEntry)>,
     rollup: Option<Rollup>,
     /// Organisations the caller may report for (empty: no report form).
     reporting: Vec<(i64, String)>,
@@ -66,6 +68,17 @@ async fn page(
     let today = beijing_today();
     let task = store.task(&caller.scope, id, today).await?;
     let reports = store.task_reports(&caller.scope, id).await?;
+    let history = store
+        .task_changes(&caller.scope, id)
+        .await?
+        .into_iter()
+        .map(|h| {
+            let at = chrono::DateTime::from_timestamp_millis(h.changed_at + 8 * 3_600_000)
+                .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+                .unwrap_or_default();
+            (at, h)
+        })
+        .collect();
     let rollup = if task.implementers > 0 {
         Some(store.rollup(&caller.scope, id, today).await?)
     } else {
@@ -95,6 +108,7 @@ async fn page(
             .unwrap_or_else(|| caller.account.username.clone()),
         task,
         reports,
+        history,
         rollup,
         reporting,
         error,
@@ -239,6 +253,25 @@ struct StatusForm {
     status: String,
     #[serde(default)]
     deadline: String,
+    #[serde(default)]
+    cancel_reason: String,
+    /// The edit form sends every field; a short status form only the ones above.
+    text: Option<String>,
+    measures: Option<String>,
+    leader: Option<String>,
+    department: Option<String>,
+    co_departments: Option<String>,
+    units: Option<String>,
+}
+
+/// One entry a line (measures, units), or also split at 、，, ; (co-departments).
+fn lines(text: Option<&String>, separators: &[char]) -> Option<Vec<String>> {
+    text.map(|t| {
+        t.split(|c: char| c == '\n' || separators.contains(&c))
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect()
+    })
 }
 
 async fn status(
@@ -258,7 +291,13 @@ async fn status(
         let patch = TaskPatch {
             status,
             deadline: Some(form.deadline.clone()).filter(|d| !d.trim().is_empty()),
-            ..TaskPatch::default()
+            cancel_reason: Some(form.cancel_reason.clone()),
+            text: form.text.clone(),
+            measures: lines(form.measures.as_ref(), &[]),
+            leader: form.leader.clone(),
+            department: form.department.clone(),
+            co_departments: lines(form.co_departments.as_ref(), &['、', '，', ',', '；', ';']),
+            units: lines(form.units.as_ref(), &[]),
         };
         state
             .store()
