@@ -37,6 +37,16 @@ require_totp_for_administrators = false
 # Behind a reverse proxy that sets X-Forwarded-For: take the client address from it.
 trust_proxy = false
 
+# Reminder e-mail: when this section is present, reminders of overdue and soon-due tasks also go
+# by mail to the accounts that see them and have an e-mail address. Without it: in-app only.
+# [smtp]
+# host = "smtp.example.org"
+# port = 587
+# tls = "starttls"            # "none" (local relay only), "starttls" or "tls"
+# username = "kexie@example.org"
+# password = "..."            # or KEXIE_SMTP_PASSWORD
+# from = "Kexie 督办提醒 <kexie@example.org>"
+
 [log]
 # Log filter (KEXIE_LOG), e.g. "info" or "info,kexie_store=debug". Logs never carry personal data.
 level = "info"
@@ -51,6 +61,18 @@ struct FileConfig {
     security: FileSecurity,
     #[serde(default)]
     log: FileLog,
+    smtp: Option<FileSmtp>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSmtp {
+    host: String,
+    port: Option<i64>,
+    tls: Option<String>,
+    username: Option<String>,
+    password: Option<String>,
+    from: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -84,6 +106,8 @@ pub struct Config {
     pub policy: kexie_store::LoginPolicy,
     pub require_totp_for_administrators: bool,
     pub trust_proxy: bool,
+    /// Reminder e-mail; `None`: reminders in-app only.
+    pub smtp: Option<kexie_web::reminders::SmtpSettings>,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -177,7 +201,9 @@ impl Config {
         let require_totp_for_administrators =
             security.require_totp_for_administrators.unwrap_or(false);
         let trust_proxy = security.trust_proxy.unwrap_or(false);
+        let smtp = file.smtp.map(smtp_settings).transpose()?;
         Ok(Config {
+            smtp,
             policy,
             require_totp_for_administrators,
             trust_proxy,
@@ -209,6 +235,41 @@ impl Config {
     }
 }
 
+/// The `[smtp]` section, with the password from `KEXIE_SMTP_PASSWORD` when set.
+fn smtp_settings(file: FileSmtp) -> Result<kexie_web::reminders::SmtpSettings, Failure> {
+    use kexie_web::reminders::{SmtpSettings, SmtpTls};
+    let tls_text = file.tls.as_deref().unwrap_or("starttls");
+    let tls = SmtpTls::parse(tls_text).ok_or_else(|| {
+        Failure::Input(format!(
+            "smtp.tls 应为 none、starttls 或 tls / smtp.tls must be none, starttls or tls, not {tls_text:?}"
+        ))
+    })?;
+    let default_port = match tls {
+        SmtpTls::None => 25,
+        SmtpTls::StartTls => 587,
+        SmtpTls::Tls => 465,
+    };
+    let port = match file.port {
+        None => default_port,
+        Some(p) => u16::try_from(p).ok().filter(|p| *p > 0).ok_or_else(|| {
+            Failure::Input(format!(
+                "smtp.port 应在 1 到 65535 之间 / smtp.port must be 1 to 65535, not {p}"
+            ))
+        })?,
+    };
+    let settings = SmtpSettings {
+        host: file.host,
+        port,
+        tls,
+        username: file.username.filter(|u| !u.trim().is_empty()),
+        password: env("KEXIE_SMTP_PASSWORD").or(file.password),
+        from: file.from,
+    };
+    // Refuse a bad sender or host now, not at the first reminder.
+    kexie_web::reminders::Mailer::new(&settings).map_err(Failure::Input)?;
+    Ok(settings)
+}
+
 fn read_file(path: &Path) -> Result<FileConfig, Failure> {
     match std::fs::read_to_string(path) {
         Ok(text) => toml::from_str(&text).map_err(|e| {
@@ -235,6 +296,60 @@ mod tests {
         let parsed: FileConfig = toml::from_str(EXAMPLE).expect("example parses");
         assert_eq!(parsed.addr.as_deref(), Some("127.0.0.1:8080"));
         assert_eq!(parsed.security.field_cipher.as_deref(), Some("sm4-gcm"));
+    }
+
+    #[test]
+    fn the_example_smtp_section_parses_when_uncommented() {
+        let uncommented: String = EXAMPLE
+            .lines()
+            .map(|l| match l.strip_prefix("# ") {
+                Some(rest)
+                    if rest.starts_with("[smtp]")
+                        || ["host", "port", "tls", "username", "password", "from"]
+                            .iter()
+                            .any(|k| rest.starts_with(&format!("{k} ="))) =>
+                {
+                    rest.to_string()
+                }
+                _ => l.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let parsed: FileConfig = toml::from_str(&uncommented).expect("example parses");
+        let smtp = smtp_settings(parsed.smtp.expect("smtp section")).unwrap();
+        assert_eq!(smtp.host, "smtp.example.org");
+        assert_eq!(smtp.port, 587);
+        assert_eq!(smtp.tls, kexie_web::reminders::SmtpTls::StartTls);
+    }
+
+    #[test]
+    fn a_bad_smtp_section_is_refused_with_the_key_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let global = Global {
+            data_dir: dir.path().into(),
+            database_url: None,
+        };
+        for (text, key) in [
+            (
+                "[smtp]\nhost = \"h.example\"\ntls = \"ssl\"\nfrom = \"a@b.cn\"\n",
+                "smtp.tls",
+            ),
+            (
+                "[smtp]\nhost = \"h.example\"\nport = 70000\nfrom = \"a@b.cn\"\n",
+                "smtp.port",
+            ),
+            (
+                "[smtp]\nhost = \"h.example\"\nfrom = \"not an address\"\n",
+                "smtp.from",
+            ),
+        ] {
+            std::fs::write(dir.path().join("kexie.toml"), text).unwrap();
+            let err = Config::load(&global, None).unwrap_err();
+            assert!(err.to_string().contains(key), "{err}");
+            assert_eq!(err.exit_code(), 2);
+        }
+        std::fs::write(dir.path().join("kexie.toml"), "addr = \"127.0.0.1:1\"\n").unwrap();
+        assert!(Config::load(&global, None).unwrap().smtp.is_none());
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! `database is locked`; reads use their own pool and, in WAL mode, never wait for the writer.
 
 mod account_admin;
+mod account_email;
 mod accounts;
 mod audit;
 pub mod backup;
@@ -57,9 +58,10 @@ pub use scope::{Actor, Scope};
 pub use search_feed::{Changed, OrgDoc, OrgHit, PersonDoc, PersonHit, SearchChange};
 pub use stats::{KindCount, Overview};
 pub use workplan::{
-    GroupFigures, ImplementingTask, NewPlan, NewReport, NewTask, Notification, Plan, PlanCreated,
-    PlanFilter, PlanSection, ProgressReport, ReminderRun, Rollup, Silent, StatusCounts,
-    Supervision, Task, TaskPatch, TaskStatus, TaskUnit, DUE_SOON_DAYS, REMIND_DAYS,
+    Attachment, GroupFigures, ImplementingTask, NewAttachment, NewPlan, NewReport, NewTask,
+    Notification, Plan, PlanCreated, PlanFilter, PlanSection, ProgressReport, ReminderMail,
+    ReminderRun, Rollup, Silent, StatusCounts, Supervision, Task, TaskHistoryEntry, TaskPatch,
+    TaskStatus, TaskUnit, DUE_SOON_DAYS, MAX_ATTACHMENTS, MAX_ATTACHMENT_BYTES, REMIND_DAYS,
 };
 
 use std::{str::FromStr, sync::Arc, time::Duration};

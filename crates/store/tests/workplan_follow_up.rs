@@ -221,6 +221,7 @@ async fn progress_reports_move_percent_and_status(db: &TestDb) {
             id,
             &TaskPatch {
                 status: Some(TaskStatus::Cancelled),
+                cancel_reason: Some("并入第 5 项".into()),
                 ..TaskPatch::default()
             },
             today,

@@ -107,6 +107,8 @@ pub struct CsrfUpload {
     pub fields: HashMap<String, String>,
     /// File name and bytes; `None` when no file (or an empty one) was sent.
     pub file: Option<(String, Vec<u8>)>,
+    /// The non-empty files of the fields named `attachments`, in order.
+    pub files: Vec<(String, Vec<u8>)>,
 }
 
 impl CsrfUpload {
@@ -146,6 +148,7 @@ impl FromRequest<AppState> for CsrfUpload {
         let mut upload = CsrfUpload {
             fields: HashMap::new(),
             file: None,
+            files: Vec::new(),
         };
         while let Some(field) = multipart.next_field().await.map_err(bad)? {
             let name = field.name().unwrap_or("").to_string();
@@ -153,6 +156,12 @@ impl FromRequest<AppState> for CsrfUpload {
                 let file_name = field.file_name().unwrap_or("upload").to_string();
                 let bytes = field.bytes().await.map_err(bad)?;
                 upload.file = Some((file_name, bytes.to_vec())).filter(|(_, b)| !b.is_empty());
+            } else if name == "attachments" {
+                let file_name = field.file_name().unwrap_or("upload").to_string();
+                let bytes = field.bytes().await.map_err(bad)?;
+                if !bytes.is_empty() {
+                    upload.files.push((file_name, bytes.to_vec()));
+                }
             } else {
                 let text = field.text().await.map_err(bad)?;
                 upload.fields.insert(name, text);

@@ -16,6 +16,7 @@ mod jobs;
 mod org_input;
 pub(crate) mod pages;
 mod person_input;
+pub mod reminders;
 mod session;
 
 use std::future::Future;

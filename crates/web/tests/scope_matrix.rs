@@ -37,6 +37,9 @@ enum Check {
     /// `{job}` is a background import: only the account that started it sees it, anyone else
     /// gets 404 (tests/imports.rs); a job id nobody started is 404 too.
     OwnJob,
+    /// `{id}` is a file of a progress report: read by who sees the report, 404 for anyone else
+    /// (tests/workplan_files.rs); an id that names no file is 404 too.
+    AttachmentById,
 }
 
 /// Every route: (`api:` or `page:` + the path as written in its router, method, check).
@@ -51,6 +54,7 @@ const MATRIX: &[(&str, &str, Check)] = &[
     ("page:/login/totp", "GET POST", Check::OwnAccount),
     ("page:/account", "GET", Check::OwnAccount),
     ("page:/account/totp", "GET POST", Check::OwnAccount),
+    ("page:/account/email", "POST", Check::OwnAccount),
     ("page:/admin/accounts", "GET POST", Check::AdminTool),
     (
         "page:/admin/accounts/{id}/{action}",
@@ -138,6 +142,8 @@ const MATRIX: &[(&str, &str, Check)] = &[
     ("page:/tasks/{id}/reports", "POST", Check::TaskById),
     ("page:/tasks/{id}/status", "POST", Check::TaskById),
     ("page:/tasks/{id}/link", "POST", Check::TaskById),
+    ("page:/attachments/{id}", "GET", Check::AttachmentById),
+    ("api:/attachments/{id}", "GET", Check::AttachmentById),
     ("page:/notifications", "GET", Check::OwnAccount),
     ("page:/notifications/read", "POST", Check::OwnAccount),
     ("api:/plans", "GET POST", Check::List),
@@ -435,6 +441,10 @@ async fn staff_of_a_county_see_their_subtree_and_nothing_beside_or_above_it(back
                 Check::OwnJob => {
                     let (status, _) = fetch(&app, &browser, &token, route, 0).await;
                     assert_eq!(status, 404, "{who}: nobody's job");
+                }
+                Check::AttachmentById => {
+                    let (status, _) = fetch(&app, &browser, &token, route, 0).await;
+                    assert_eq!(status, 404, "{who}: no such file");
                 }
                 Check::OwnAccount | Check::Public | Check::Reference => {
                     if route.contains("totp") || *route == "page:/login" {

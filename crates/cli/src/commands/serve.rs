@@ -6,6 +6,9 @@ use crate::cli::{Global, ServeArgs};
 use crate::config::Config;
 use crate::failure::{CmdResult, Failure};
 
+/// How often the reminder loop runs (overdue status, in-app reminders, reminder mail).
+const REMINDERS_EVERY: std::time::Duration = std::time::Duration::from_secs(5 * 60);
+
 /// How often the search feed looks for new changes: writes show in search within a second.
 const SEARCH_FEED_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
 
@@ -56,6 +59,11 @@ pub async fn run(global: &Global, args: ServeArgs) -> CmdResult {
     // The node's own index: built in the background if new, then fed from the change log.
     let index = super::search::open_index(&config.data_dir)?;
     let feed = index.spawn_feed(store.clone(), SEARCH_FEED_EVERY);
+    let mailer = match &config.smtp {
+        Some(smtp) => Some(kexie_web::reminders::Mailer::new(smtp).map_err(Failure::Input)?),
+        None => None,
+    };
+    let reminders = kexie_web::reminders::spawn_reminders(store.clone(), mailer, REMINDERS_EVERY);
     let state = AppState::new(
         store.clone(),
         Settings {
@@ -71,6 +79,7 @@ pub async fn run(global: &Global, args: ServeArgs) -> CmdResult {
         .await
         .map_err(|e| Failure::Runtime(format!("服务器错误 / server error: {e}")))?;
     drop(feed);
+    drop(reminders);
     store.close().await;
     println!("Kexie 已停止 / Kexie stopped");
     Ok(())

@@ -275,7 +275,7 @@ impl Store {
 
     /// The one organisation in the issuer's subtree called `name` (name, short name or code);
     /// `with_issuer` lets the issuer itself be the one.
-    async fn unit_org(
+    pub(super) async fn unit_org(
         &self,
         tx: &mut AnyConnection,
         issuer_path: &str,

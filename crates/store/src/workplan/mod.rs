@@ -13,7 +13,9 @@
 //! deadline lies before today (`Deadline::is_overdue`): reads show it so at once, and
 //! `run_reminders` writes the change with its audit record.
 
+mod attachments;
 mod create;
+mod mail;
 mod plans;
 mod progress;
 mod reminders;
@@ -29,14 +31,16 @@ use sqlx::Row;
 use crate::sql::Sql;
 use crate::{Scope, StoreError, StoreResult};
 
+pub use attachments::{Attachment, NewAttachment, MAX_ATTACHMENTS, MAX_ATTACHMENT_BYTES};
 pub use create::{NewPlan, NewTask, PlanCreated};
+pub use mail::ReminderMail;
 pub use plans::{PlanFilter, PlanSection};
 pub use progress::{NewReport, ProgressReport};
 pub use reminders::{Notification, ReminderRun, REMIND_DAYS};
 pub use supervision::{
     GroupFigures, ImplementingTask, Rollup, Silent, StatusCounts, Supervision, DUE_SOON_DAYS,
 };
-pub use tasks::TaskPatch;
+pub use tasks::{TaskHistoryEntry, TaskPatch};
 
 /// A task's status. Serialised in snake_case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -165,6 +169,8 @@ pub struct Task {
     pub implements_task_id: Option<i64>,
     /// Tasks of lower plans (in scope) that carry this one out.
     pub implementers: i64,
+    /// Why it was cancelled.
+    pub cancel_reason: Option<String>,
     pub full_access: bool,
 }
 
@@ -218,7 +224,7 @@ pub(crate) fn task_select(scope: &Scope, today: NaiveDate) -> Sql {
         "select t.task_id, t.plan_id, p.title as plan_title, p.org_id, o.name as org_name, \
          s.title as section, t.number, t.text, t.measures, t.deadline, t.deadline_inherited, \
          t.leader, t.department, t.co_departments, t.percent, t.last_report_on, \
-         t.implements_task_id, ",
+         t.implements_task_id, t.cancel_reason, ",
     );
     push_status(&mut sql, today);
     sql.push(" as status, ");
@@ -274,6 +280,7 @@ pub(crate) fn task_from_row(row: &AnyRow, today: NaiveDate) -> StoreResult<Task>
         last_report_on: row.try_get("last_report_on")?,
         implements_task_id: row.try_get("implements_task_id")?,
         implementers: row.try_get("implementers")?,
+        cancel_reason: row.try_get("cancel_reason")?,
         full_access: row.try_get::<i64, _>("full_access")? != 0,
     })
 }

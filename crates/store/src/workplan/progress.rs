@@ -1,11 +1,12 @@
 //! Progress reports (进展报送): the issuer or a responsible unit says how far a task has come.
-//! Attachments are not kept yet.
+//! A report may carry files (`attachments.rs`), written in the report's transaction.
 
 use chrono::NaiveDate;
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
+use super::attachments::{check_attachments, Attachment, NewAttachment};
 use super::{clean, TaskStatus};
 use crate::audit::Outcome;
 use crate::sql::Sql;
@@ -26,6 +27,8 @@ pub struct NewReport {
     /// The organisation reporting: the issuer or a responsible unit in scope. `None` takes the
     /// issuer for its staff and the caller's unit for a unit.
     pub org_id: Option<i64>,
+    /// Files to attach (checked by content; none is written unless all pass).
+    pub attachments: Vec<NewAttachment>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -43,6 +46,7 @@ pub struct ProgressReport {
     pub status: Option<String>,
     /// The account that entered it.
     pub account: String,
+    pub attachments: Vec<Attachment>,
 }
 
 fn report_from_row(row: &AnyRow) -> StoreResult<ProgressReport> {
@@ -57,6 +61,7 @@ fn report_from_row(row: &AnyRow) -> StoreResult<ProgressReport> {
         percent: row.try_get("percent")?,
         status: row.try_get("status")?,
         account: row.try_get("account")?,
+        attachments: Vec::new(),
     })
 }
 
@@ -141,6 +146,7 @@ impl Store {
                 ));
             }
         }
+        let media = check_attachments(&new.attachments)?;
         let row = sqlx::query("select status, last_report_on from task where task_id = $1")
             .bind(task_id)
             .fetch_one(&self.read)
@@ -179,6 +185,8 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?
         .try_get("progress_report_id")?;
+        self.insert_attachments(&mut tx, report_id, &new.attachments, &media)
+            .await?;
         if latest {
             sqlx::query(
                 "update task set percent = $1, last_report_on = $2, status = $3, updated_at = $4 \
@@ -206,8 +214,9 @@ impl Store {
             &format!("task:{task_id}"),
             Outcome::Ok,
             &format!(
-                "report={report_id} org={org_id} percent={} status={status}",
-                new.percent
+                "report={report_id} org={org_id} percent={} status={status} files={}",
+                new.percent,
+                new.attachments.len()
             ),
         )
         .await?;
@@ -236,6 +245,19 @@ impl Store {
         }
         sql.push(" order by r.reported_on desc, r.progress_report_id desc");
         let rows = sql.query().fetch_all(&self.read).await?;
-        rows.iter().map(report_from_row).collect()
+        let mut reports = rows
+            .iter()
+            .map(report_from_row)
+            .collect::<StoreResult<Vec<_>>>()?;
+        let ids: Vec<i64> = reports.iter().map(|r| r.progress_report_id).collect();
+        for file in self.report_attachments(&ids).await? {
+            if let Some(r) = reports
+                .iter_mut()
+                .find(|r| r.progress_report_id == file.progress_report_id)
+            {
+                r.attachments.push(file);
+            }
+        }
+        Ok(reports)
     }
 }

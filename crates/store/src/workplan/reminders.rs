@@ -1,6 +1,7 @@
 //! Reminders: once a day, open tasks whose date has passed become overdue (with an audit
 //! record each), and the issuer and the responsible units get an in-app notification for every
-//! task that is overdue or due within a week. E-mail is not sent (not built yet).
+//! task that is overdue or due within a week. Those reminders are mailed by `mail.rs`'s outbox
+//! when the server has SMTP configured (the web's reminder loop).
 //!
 //! The run is idempotent: a task is moved once, a notification is written once per
 //! organisation, task, kind and date, so two nodes running it on the same day do no harm.

@@ -3,6 +3,7 @@
 
 use chrono::NaiveDate;
 use kexie_domain::deadline::parse_deadline;
+use serde::Serialize;
 use serde_json::{json, Map, Value};
 use sqlx::Row;
 
@@ -22,6 +23,29 @@ pub struct TaskPatch {
     pub deadline: Option<String>,
     pub leader: Option<String>,
     pub department: Option<String>,
+    /// The task's text (not empty).
+    pub text: Option<String>,
+    pub measures: Option<Vec<String>>,
+    pub co_departments: Option<Vec<String>>,
+    /// Responsible units by name, linked again to organisations of the issuer's subtree.
+    pub units: Option<Vec<String>>,
+    /// Why the task is cancelled: required with the status `cancelled`.
+    pub cancel_reason: Option<String>,
+}
+
+/// One change of a task, as its history shows it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TaskHistoryEntry {
+    pub changed_at: i64,
+    pub account: String,
+    /// Field → `[old, new]`.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub changes: Value,
+}
+
+fn cleaned(list: &[String]) -> Vec<String> {
+    list.iter().filter_map(|s| clean(s)).collect()
 }
 
 impl Store {
@@ -158,9 +182,54 @@ impl Store {
             .await?
             .try_get("status")?;
         if let Some(status) = patch.status.filter(|s| s.code() != stored_status) {
+            if status == TaskStatus::Cancelled {
+                let reason = patch
+                    .cancel_reason
+                    .as_deref()
+                    .and_then(clean)
+                    .ok_or_else(|| {
+                        StoreError::Invalid(
+                            "取消任务须说明原因 / cancelling a task needs a reason".into(),
+                        )
+                    })?;
+                changes.insert("cancel_reason".into(), json!([null, reason]));
+                sets.push(("cancel_reason", Bind::OptText(Some(reason))));
+            }
             changes.insert("status".into(), json!([stored_status, status.code()]));
             sets.push(("status", Bind::Text(status.code().into())));
         }
+        if let Some(text) = &patch.text {
+            let text = clean(text).ok_or_else(|| {
+                StoreError::Invalid("任务内容不能为空 / the task needs a text".into())
+            })?;
+            if text != old.text {
+                changes.insert("text".into(), json!([old.text, text]));
+                sets.push(("text", Bind::Text(text)));
+            }
+        }
+        for (field, new, old) in [
+            ("measures", &patch.measures, &old.measures),
+            ("co_departments", &patch.co_departments, &old.co_departments),
+        ] {
+            if let Some(new) = new {
+                let new = cleaned(new);
+                if &new != old {
+                    changes.insert(field.into(), json!([old, new]));
+                    sets.push((field, Bind::Text(json!(new).to_string())));
+                }
+            }
+        }
+        let new_units = match &patch.units {
+            Some(units) => {
+                let new = cleaned(units);
+                let before: Vec<String> = old.units.iter().map(|u| u.name.clone()).collect();
+                (new != before).then(|| {
+                    changes.insert("units".into(), json!([before, new]));
+                    new
+                })
+            }
+            None => None,
+        };
         if let Some(phrase) = &patch.deadline {
             let phrase = phrase.trim();
             if phrase != old.deadline.input {
@@ -203,7 +272,7 @@ impl Store {
                 }
             }
         }
-        if sets.is_empty() {
+        if sets.is_empty() && new_units.is_none() {
             return Ok(old);
         }
         let mut sql = Sql::new("update task set updated_at = ");
@@ -214,17 +283,78 @@ impl Store {
         sql.push(" where task_id = ").bind_int(task_id);
         let mut tx = self.write.begin().await?;
         sql.query().execute(&mut *tx).await?;
+        if let Some(units) = &new_units {
+            let issuer_path: String = sqlx::query(
+                "select o.path from plan p join org o on o.org_id = p.org_id where p.plan_id = $1",
+            )
+            .bind(old.plan_id)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get("path")?;
+            sqlx::query("delete from task_unit where task_id = $1")
+                .bind(task_id)
+                .execute(&mut *tx)
+                .await?;
+            for (i, name) in units.iter().enumerate() {
+                let org = self.unit_org(&mut tx, &issuer_path, name, true).await?;
+                sqlx::query(
+                    "insert into task_unit (task_id, position, name, org_id) values ($1, $2, $3, $4)",
+                )
+                .bind(task_id)
+                .bind(i as i64)
+                .bind(name)
+                .bind(org)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        let changes = Value::Object(changes).to_string();
+        sqlx::query(
+            "insert into task_change (task_id, changed_at, account, changes) values ($1, $2, $3, $4)",
+        )
+        .bind(task_id)
+        .bind(now_ms())
+        .bind(scope.actor().username.clone())
+        .bind(&changes)
+        .execute(&mut *tx)
+        .await?;
         self.audit_in(
             &mut tx,
             scope.actor(),
             "task.update",
             &format!("task:{task_id}"),
             Outcome::Ok,
-            &Value::Object(changes).to_string(),
+            &changes,
         )
         .await?;
         tx.commit().await?;
         self.task(scope, task_id, today).await
+    }
+
+    /// The changes made to a task by its issuer, newest first.
+    pub async fn task_changes(
+        &self,
+        scope: &Scope,
+        task_id: i64,
+    ) -> StoreResult<Vec<TaskHistoryEntry>> {
+        self.visible_task(scope, task_id).await?;
+        let rows = sqlx::query(
+            "select changed_at, account, changes from task_change where task_id = $1 \
+             order by task_change_id desc",
+        )
+        .bind(task_id)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let changes: String = r.try_get("changes")?;
+                Ok(TaskHistoryEntry {
+                    changed_at: r.try_get("changed_at")?,
+                    account: r.try_get("account")?,
+                    changes: serde_json::from_str(&changes).unwrap_or(Value::Null),
+                })
+            })
+            .collect()
     }
 
     /// Links a task to the higher task it carries out (`None` unlinks). The caller must hold the

@@ -69,6 +69,7 @@ pub fn report(on: &str, percent: i64) -> NewReport {
         percent,
         status: None,
         org_id: None,
+        attachments: Vec::new(),
     }
 }
 

@@ -78,6 +78,7 @@ pub fn router() -> Router<AppState> {
         workplan::reports,
         workplan::report,
         workplan::rollup,
+        workplan::attachment,
         workplan::notifications,
         search::search,
     ),

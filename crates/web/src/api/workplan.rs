@@ -1,15 +1,17 @@
 //! Work-plan supervision (督查督办): plans, tasks, progress reports, roll-ups, notifications.
 //! Statuses are judged as of today in Beijing.
 
-use axum::extract::State;
+use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Request, State};
+use axum::http::header;
 use axum::http::StatusCode;
+use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router};
 use kexie_domain::deadline::parse_deadline;
 use kexie_domain::plan_text::{parse_plan_text, PlanError};
 use kexie_store::{
-    NewPlan, NewReport, NewTask, Notification, Plan, PlanCreated, PlanFilter, PlanSection,
-    ProgressReport, Rollup, Supervision, Task, TaskPatch, TaskStatus,
+    Attachment, NewAttachment, NewPlan, NewReport, NewTask, Notification, Plan, PlanCreated,
+    PlanFilter, PlanSection, ProgressReport, Rollup, Supervision, Task, TaskPatch, TaskStatus,
 };
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -28,7 +30,13 @@ pub fn router() -> Router<AppState> {
         .route("/plans/{id}/tasks", get(tasks))
         .route("/plans/{id}/supervision", get(supervision))
         .route("/tasks/{id}", get(task).patch(update_task))
-        .route("/tasks/{id}/reports", get(reports).post(report))
+        .route(
+            "/tasks/{id}/reports",
+            get(reports).post(report).layer(DefaultBodyLimit::max(
+                crate::pages::workplan_task::UPLOAD_LIMIT,
+            )),
+        )
+        .route("/attachments/{id}", get(attachment))
         .route("/tasks/{id}/rollup", get(rollup))
         .route("/notifications", get(notifications))
 }
@@ -283,6 +291,14 @@ pub struct TaskChange {
     deadline: Option<String>,
     leader: Option<String>,
     department: Option<String>,
+    /// The task's text (not empty).
+    text: Option<String>,
+    measures: Option<Vec<String>>,
+    co_departments: Option<Vec<String>>,
+    /// Responsible units by name (organisations of the issuer's subtree are linked).
+    units: Option<Vec<String>>,
+    /// Required with the status `cancelled`.
+    cancel_reason: Option<String>,
     /// The higher task this one carries out; `null` unlinks.
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<i64>)]
@@ -310,6 +326,11 @@ pub async fn update_task(
         deadline: change.deadline,
         leader: change.leader,
         department: change.department,
+        text: change.text,
+        measures: change.measures,
+        co_departments: change.co_departments,
+        units: change.units,
+        cancel_reason: change.cancel_reason,
     };
     Ok(Json(
         store.update_task(&caller.scope, id, &patch, today).await?,
@@ -342,7 +363,52 @@ pub struct ReportInput {
     org_id: Option<i64>,
 }
 
-/// Reports progress on a task (its issuer or one of its responsible units).
+/// A multipart report: the part `report` holds the JSON of `ReportInput`, each part
+/// `attachments` a file.
+async fn report_upload(
+    req: Request,
+    state: &AppState,
+) -> Result<(ReportInput, Vec<NewAttachment>), AppError> {
+    let bad = |e: axum::extract::multipart::MultipartError| {
+        AppError::BadRequest(format!("上传无效 / upload failed: {e}"))
+    };
+    let mut multipart = Multipart::from_request(req, state)
+        .await
+        .map_err(|e| AppError::BadRequest(format!("上传无效 / not an upload: {e}")))?;
+    let mut input = None;
+    let mut files = Vec::new();
+    while let Some(field) = multipart.next_field().await.map_err(bad)? {
+        match field.name().unwrap_or("") {
+            "report" => {
+                let text = field.text().await.map_err(bad)?;
+                input = Some(serde_json::from_str::<ReportInput>(&text).map_err(|e| {
+                    AppError::Unprocessable(format!(
+                        "report 部分不是有效的 JSON / the report part: {e}"
+                    ))
+                })?);
+            }
+            "attachments" => {
+                let file_name = field.file_name().unwrap_or("upload").to_string();
+                let bytes = field.bytes().await.map_err(bad)?;
+                if !bytes.is_empty() {
+                    files.push(NewAttachment {
+                        file_name,
+                        bytes: bytes.to_vec(),
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    let input = input.ok_or_else(|| {
+        AppError::Unprocessable("缺少 report 部分 / the upload has no part named report".into())
+    })?;
+    Ok((input, files))
+}
+
+/// Reports progress on a task (its issuer or one of its responsible units): a JSON body, or
+/// `multipart/form-data` with the JSON in the part `report` and up to five files in parts
+/// `attachments` (PDF, .docx, .xlsx, JPEG, PNG; 20 MB each; type checked by content).
 #[utoipa::path(post, path = "/api/v1/tasks/{id}/reports", tag = "workplan", request_body = ReportInput,
     params(("id" = i64, Path, description = "task id")),
     responses((status = 201, body = ProgressReport), (status = 403, body = crate::ErrorBody),
@@ -351,8 +417,19 @@ pub async fn report(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<i64>,
-    JsonBody(input): JsonBody<ReportInput>,
+    req: Request,
 ) -> Result<(StatusCode, Json<ProgressReport>), AppError> {
+    let multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let (input, files) = if multipart {
+        report_upload(req, &state).await?
+    } else {
+        let JsonBody(input) = JsonBody::<ReportInput>::from_request(req, &state).await?;
+        (input, Vec::new())
+    };
     let today = beijing_today();
     let reported_on = match input.reported_on.as_deref().map(str::trim) {
         None | Some("") => today,
@@ -373,12 +450,27 @@ pub async fn report(
         percent: input.percent,
         status: input.status,
         org_id: input.org_id,
+        attachments: files,
     };
     let report = state
         .store()
         .report_progress(&caller.scope, id, &new, today)
         .await?;
     Ok((StatusCode::CREATED, Json(report)))
+}
+
+/// A file of a progress report, for who sees the report (audited).
+#[utoipa::path(get, path = "/api/v1/attachments/{id}", tag = "workplan",
+    params(("id" = i64, Path, description = "attachment id")),
+    responses((status = 200, description = "the file", content_type = "application/octet-stream"),
+        (status = 404, body = crate::ErrorBody)))]
+pub async fn attachment(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let (meta, bytes): (Attachment, Vec<u8>) = state.store().attachment(&caller.scope, id).await?;
+    Ok(crate::pages::workplan_task::file_response(&meta, bytes))
 }
 
 /// Everything in the caller's scope that carries the task out, rolled up.

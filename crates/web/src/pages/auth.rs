@@ -499,17 +499,7 @@ async fn totp_enable(
     Ok(response)
 }
 
-#[derive(Template)]
-#[template(path = "pages/account.html")]
-struct AccountPage {
-    c: Chrome,
-    account: kexie_store::Account,
-}
-
-async fn account(State(state): State<AppState>, caller: Caller) -> Response {
-    let page = AccountPage {
-        c: Chrome::new(&state, &caller, caller.lang.t("account.title"), "account"),
-        account: caller.account.clone(),
-    };
-    render(page, caller.lang)
+/// The page itself, with the account's e-mail form, lives in `account_email.rs`.
+async fn account(State(state): State<AppState>, caller: Caller) -> Result<Response, PageError> {
+    super::account_email::page(&state, &caller, None, None).await
 }

@@ -1,5 +1,6 @@
 //! HTML pages: one typed template per page, laid out by `templates/layouts/base.html`.
 
+mod account_email;
 mod accounts;
 mod audit;
 pub(crate) mod auth;
@@ -23,7 +24,7 @@ mod search;
 pub(crate) mod workplan;
 mod workplan_dash;
 mod workplan_report;
-mod workplan_task;
+pub(crate) mod workplan_task;
 
 use askama::Template;
 use axum::http::StatusCode;
@@ -56,6 +57,7 @@ pub fn router() -> Router<AppState> {
         .merge(lang::router())
         .merge(auth::router())
         .merge(accounts::router())
+        .merge(account_email::router())
         .merge(audit::router())
         .merge(workplan::router())
         .merge(workplan_task::router())

@@ -2,19 +2,23 @@
 //! the issuer's status and link forms, and the roll-up of the lower plans that carry it out.
 
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{DefaultBodyLimit, FromRequest, Request, State};
+use axum::http::header;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use kexie_domain::deadline::DeadlineKind;
-use kexie_store::{NewReport, ProgressReport, Rollup, Task, TaskPatch, TaskStatus};
+use kexie_store::{
+    NewAttachment, NewReport, ProgressReport, Rollup, Task, TaskHistoryEntry, TaskPatch,
+    TaskStatus, MAX_ATTACHMENTS, MAX_ATTACHMENT_BYTES,
+};
 use serde::Deserialize;
 
 use super::workplan::beijing_today;
 use super::{render, Chrome};
 use crate::caller::Caller;
-use crate::csrf::CsrfForm;
+use crate::csrf::{CsrfForm, CsrfUpload};
 use crate::error::{AppError, PageError};
 use crate::extract::Path;
 use crate::AppState;
@@ -22,10 +26,17 @@ use crate::AppState;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/tasks/{id}", get(show))
-        .route("/tasks/{id}/reports", post(report))
+        .route(
+            "/tasks/{id}/reports",
+            post(report).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        )
+        .route("/attachments/{id}", get(download))
         .route("/tasks/{id}/status", post(status))
         .route("/tasks/{id}/link", post(link))
 }
+
+/// A report with its largest files, and room for the form around them.
+pub(crate) const UPLOAD_LIMIT: usize = MAX_ATTACHMENTS * MAX_ATTACHMENT_BYTES + 1024 * 1024;
 
 #[derive(Template)]
 #[template(path = "pages/task.html")]
@@ -33,6 +44,8 @@ struct TaskPage {
     c: Chrome,
     task: Task,
     reports: Vec<ProgressReport>,
+    /// The issuer's changes, newest first (`changed_at` as Beijing time, the entry).
+    history: Vec<(String, TaskHistoryEntry)>,
     rollup: Option<Rollup>,
     /// Organisations the caller may report for (empty: no report form).
     reporting: Vec<(i64, String)>,
@@ -55,6 +68,17 @@ async fn page(
     let today = beijing_today();
     let task = store.task(&caller.scope, id, today).await?;
     let reports = store.task_reports(&caller.scope, id).await?;
+    let history = store
+        .task_changes(&caller.scope, id)
+        .await?
+        .into_iter()
+        .map(|h| {
+            let at = chrono::DateTime::from_timestamp_millis(h.changed_at + 8 * 3_600_000)
+                .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+                .unwrap_or_default();
+            (at, h)
+        })
+        .collect();
     let rollup = if task.implementers > 0 {
         Some(store.rollup(&caller.scope, id, today).await?)
     } else {
@@ -84,6 +108,7 @@ async fn page(
             .unwrap_or_else(|| caller.account.username.clone()),
         task,
         reports,
+        history,
         rollup,
         reporting,
         error,
@@ -149,12 +174,39 @@ struct ReportForm {
     org_id: String,
 }
 
+/// The report form: `multipart/form-data` with files (`attachments`), or a plain form without.
 async fn report(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<i64>,
-    CsrfForm(form): CsrfForm<ReportForm>,
+    req: Request,
 ) -> Result<Response, PageError> {
+    let multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let (form, files) = if multipart {
+        let upload = match CsrfUpload::from_request(req, &state).await {
+            Ok(u) => u,
+            Err(refused) => return Ok(refused),
+        };
+        let field = |n: &str| upload.field(n).to_string();
+        let form = ReportForm {
+            reported_on: field("reported_on"),
+            author: field("author"),
+            text: field("text"),
+            percent: field("percent"),
+            status: field("status"),
+            org_id: field("org_id"),
+        };
+        (form, upload.files)
+    } else {
+        match CsrfForm::<ReportForm>::from_request(req, &state).await {
+            Ok(CsrfForm(form)) => (form, Vec::new()),
+            Err(refused) => return Ok(refused),
+        }
+    };
     let result = async {
         let reported_on = match form.reported_on.trim() {
             "" => beijing_today(),
@@ -180,6 +232,10 @@ async fn report(
             percent,
             status,
             org_id: form.org_id.trim().parse().ok(),
+            attachments: files
+                .into_iter()
+                .map(|(file_name, bytes)| NewAttachment { file_name, bytes })
+                .collect(),
         };
         state
             .store()
@@ -197,6 +253,25 @@ struct StatusForm {
     status: String,
     #[serde(default)]
     deadline: String,
+    #[serde(default)]
+    cancel_reason: String,
+    /// The edit form sends every field; a short status form only the ones above.
+    text: Option<String>,
+    measures: Option<String>,
+    leader: Option<String>,
+    department: Option<String>,
+    co_departments: Option<String>,
+    units: Option<String>,
+}
+
+/// One entry a line (measures, units), or also split at 、，, ; (co-departments).
+fn lines(text: Option<&String>, separators: &[char]) -> Option<Vec<String>> {
+    text.map(|t| {
+        t.split(|c: char| c == '\n' || separators.contains(&c))
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect()
+    })
 }
 
 async fn status(
@@ -216,7 +291,13 @@ async fn status(
         let patch = TaskPatch {
             status,
             deadline: Some(form.deadline.clone()).filter(|d| !d.trim().is_empty()),
-            ..TaskPatch::default()
+            cancel_reason: Some(form.cancel_reason.clone()),
+            text: form.text.clone(),
+            measures: lines(form.measures.as_ref(), &[]),
+            leader: form.leader.clone(),
+            department: form.department.clone(),
+            co_departments: lines(form.co_departments.as_ref(), &['、', '，', ',', '；', ';']),
+            units: lines(form.units.as_ref(), &[]),
         };
         state
             .store()
@@ -264,4 +345,46 @@ async fn link(
     }
     .await;
     answer(&state, &caller, id, result).await
+}
+
+/// A report's file, for who sees the report.
+async fn download(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let (meta, bytes) = state
+        .store()
+        .attachment(&caller.scope, id)
+        .await
+        .map_err(|e| PageError(e.into(), caller.lang))?;
+    Ok(file_response(&meta, bytes))
+}
+
+/// The file as a download: its sniffed type, its name (RFC 6266 / RFC 5987), never shown inline.
+pub(crate) fn file_response(meta: &kexie_store::Attachment, bytes: Vec<u8>) -> Response {
+    let ascii: String = meta
+        .file_name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || ".-_".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let disposition = format!(
+        "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
+        super::url_encode(&meta.file_name)
+    );
+    (
+        [
+            (header::CONTENT_TYPE, meta.media_type.clone()),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+        ],
+        bytes,
+    )
+        .into_response()
 }
