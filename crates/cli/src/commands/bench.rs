@@ -325,6 +325,36 @@ async fn measure(
         t,
     ));
 
+    // An office's own organisation list: everything in its subtree, first page by name.
+    let mut subtrees = Vec::with_capacity(picks.len());
+    for id in &picks {
+        let org = store.org(&all, *id).await?;
+        subtrees.push(Scope::subtree(org.path, false, false));
+    }
+    let t = time(iterations, |i| {
+        let scope = &subtrees[i];
+        async move {
+            store
+                .list_orgs(
+                    scope,
+                    &OrgFilter {
+                        limit: 50,
+                        ..OrgFilter::default()
+                    },
+                )
+                .await
+                .map(|_| ())
+        }
+    })
+    .await?;
+    figures.push(figure(
+        "organisations of a 科协's subtree (first 50 of all levels below, with the total)",
+        iterations,
+        None,
+        "p99",
+        t,
+    ));
+
     Ok(Report {
         database: store.backend().name(),
         organisations: overview.orgs,
