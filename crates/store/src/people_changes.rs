@@ -3,7 +3,6 @@
 
 use kexie_domain::{mask, pinyin};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use sqlx::Row;
 
 use crate::audit::Outcome;
@@ -128,6 +127,23 @@ impl Store {
         if !scope.can_write() {
             return Err(StoreError::Forbidden);
         }
+        let mut tx = self.write.begin().await?;
+        self.write_person_in(&mut tx, scope, person_id, new, "person.update")
+            .await?;
+        tx.commit().await?;
+        self.person(scope, person_id).await
+    }
+
+    /// Writes a person's new fields inside the caller's transaction, with its search change and
+    /// audit record (`action`): the one path every edit takes, after the caller's checks.
+    pub(crate) async fn write_person_in(
+        &self,
+        tx: &mut sqlx::AnyConnection,
+        scope: &Scope,
+        person_id: i64,
+        new: &NewPerson,
+        action: &str,
+    ) -> StoreResult<()> {
         if new.name.trim().is_empty() {
             return Err(StoreError::Invalid(
                 "姓名不能为空 / the name is required".into(),
@@ -187,26 +203,23 @@ impl Store {
             .bind_int(now_ms())
             .push(" where person_id = ")
             .bind_int(person_id);
-        let mut tx = self.write.begin().await?;
         sql.query().execute(&mut *tx).await.map_err(|e| {
             StoreError::conflict_on_unique(
                 e,
                 "该身份证号已登记 / this ID number is already registered",
             )
         })?;
-        self.log_search_change(&mut tx, Changed::Person, person_id, person_id)
+        self.log_search_change(tx, Changed::Person, person_id, person_id)
             .await?;
         self.audit_in(
-            &mut tx,
+            tx,
             scope.actor(),
-            "person.update",
+            action,
             &format!("person:{person_id}"),
             Outcome::Ok,
             "",
         )
-        .await?;
-        tx.commit().await?;
-        self.person(scope, person_id).await
+        .await
     }
 
     /// Deletes a person with their memberships and integrity records (personal data is erased,
@@ -221,6 +234,7 @@ impl Store {
             "delete from membership_event where membership_id in (select membership_id from membership where person_id = $1)",
             "delete from membership where person_id = $1",
             "delete from integrity_record where person_id = $1",
+            "delete from correction_request where person_id = $1",
             "update account set person_id = null, disabled = 1 where person_id = $1",
             "delete from person where person_id = $1",
         ] {
@@ -239,79 +253,6 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(())
-    }
-
-    /// Merges `duplicate` into `survivor`: memberships (unless the survivor already belongs to
-    /// that organisation) and integrity records move over, a masked snapshot of the duplicate is
-    /// kept in `person_merge`, and the duplicate is deleted.
-    pub async fn merge_persons(
-        &self,
-        scope: &Scope,
-        survivor: i64,
-        duplicate: i64,
-    ) -> StoreResult<PersonRow> {
-        self.person(scope, survivor).await?;
-        let gone = self.person(scope, duplicate).await?;
-        if !scope.can_write() {
-            return Err(StoreError::Forbidden);
-        }
-        if survivor == duplicate {
-            return Err(StoreError::Invalid(
-                "不能与自己合并 / cannot merge a record with itself".into(),
-            ));
-        }
-        let mut tx = self.write.begin().await?;
-        sqlx::query(
-            "update membership set person_id = $1 where person_id = $2 and org_id not in \
-             (select org_id from membership where person_id = $1)",
-        )
-        .bind(survivor)
-        .bind(duplicate)
-        .execute(&mut *tx)
-        .await?;
-        for sql in [
-            "update integrity_record set person_id = $1 where person_id = $2",
-            "update account set person_id = $1 where person_id = $2",
-        ] {
-            sqlx::query(sql)
-                .bind(survivor)
-                .bind(duplicate)
-                .execute(&mut *tx)
-                .await?;
-        }
-        for sql in [
-            "delete from membership_event where membership_id in (select membership_id from membership where person_id = $1)",
-            "delete from membership where person_id = $1",
-            "delete from person where person_id = $1",
-        ] {
-            sqlx::query(sql).bind(duplicate).execute(&mut *tx).await?;
-        }
-        self.log_search_change(&mut tx, Changed::Person, duplicate, duplicate)
-            .await?;
-        let snapshot = json!({"name": gone.name, "org_id": gone.org_id, "id_number": gone.id_number,
-            "mobile": gone.mobile, "birth_date": gone.birth_date, "employer": gone.employer});
-        sqlx::query(
-            "insert into person_merge (merged_person_id, survivor_person_id, at, account, snapshot) \
-             values ($1, $2, $3, $4, $5)",
-        )
-        .bind(duplicate)
-        .bind(survivor)
-        .bind(now_ms())
-        .bind(scope.actor().username.clone())
-        .bind(snapshot.to_string())
-        .execute(&mut *tx)
-        .await?;
-        self.audit_in(
-            &mut tx,
-            scope.actor(),
-            "person.merge",
-            &format!("person:{survivor}"),
-            Outcome::Ok,
-            &format!("merged=person:{duplicate}"),
-        )
-        .await?;
-        tx.commit().await?;
-        self.person(scope, survivor).await
     }
 
     /// Changes a membership's status (active, lapsed, suspended, resigned, expelled), keeping the

@@ -49,7 +49,10 @@ async fn deleting_the_survivor_of_a_merge_keeps_the_masked_trail(db: &TestDb) {
     let s = society(store, "S").await;
     let survivor = person(store, s, "林晓", Some("230102198503120029")).await;
     let duplicate = person(store, s, "林晓", None).await;
-    store.merge_persons(&all, survivor, duplicate).await.unwrap();
+    store
+        .merge_persons(&all, survivor, duplicate)
+        .await
+        .unwrap();
 
     store.delete_person(&all, survivor).await.unwrap();
 
