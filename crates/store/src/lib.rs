@@ -17,6 +17,7 @@ mod demo_province;
 mod divisions;
 mod error;
 mod governance;
+mod integrity;
 mod ledger;
 mod member_self;
 mod migrate;

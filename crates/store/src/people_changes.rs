@@ -35,6 +35,9 @@ pub struct IntegrityRecord {
     pub recorded_on: String,
     pub description: String,
     pub expires_on: Option<String>,
+    /// The body that issued it, when not the recording organisation.
+    #[serde(default)]
+    pub issuer: Option<String>,
 }
 
 fn duplicate_from_row(r: &sqlx::any::AnyRow) -> StoreResult<DuplicateMatch> {
@@ -389,8 +392,8 @@ impl Store {
         }
         let mut tx = self.write.begin().await?;
         let id: i64 = sqlx::query(
-            "insert into integrity_record (person_id, org_id, kind, recorded_on, description, expires_on, created_at) \
-             values ($1, $2, $3, $4, $5, $6, $7) returning integrity_record_id",
+            "insert into integrity_record (person_id, org_id, kind, recorded_on, description, expires_on, \
+             created_at, issuer) values ($1, $2, $3, $4, $5, $6, $7, $8) returning integrity_record_id",
         )
         .bind(person_id)
         .bind(record.org_id)
@@ -399,6 +402,14 @@ impl Store {
         .bind(record.description.trim())
         .bind(record.expires_on.clone())
         .bind(now_ms())
+        .bind(
+            record
+                .issuer
+                .as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string),
+        )
         .fetch_one(&mut *tx)
         .await?
         .try_get("integrity_record_id")?;
@@ -423,7 +434,7 @@ impl Store {
     ) -> StoreResult<Vec<IntegrityRecord>> {
         self.person(scope, person_id).await?;
         let rows = sqlx::query(
-            "select integrity_record_id, org_id, kind, recorded_on, description, expires_on \
+            "select integrity_record_id, org_id, kind, recorded_on, description, expires_on, issuer \
              from integrity_record where person_id = $1 order by recorded_on desc",
         )
         .bind(person_id)
@@ -438,6 +449,7 @@ impl Store {
                     recorded_on: r.try_get("recorded_on")?,
                     description: r.try_get("description")?,
                     expires_on: r.try_get("expires_on")?,
+                    issuer: r.try_get("issuer")?,
                 })
             })
             .collect()

@@ -75,7 +75,9 @@ async fn the_rebuild_keeps_every_column_index_trigger_and_foreign_key() {
     let after: Vec<String> = schema(&url)
         .await
         .into_iter()
+        // What 0012 adds beside the rebuild: the correction requests and an issuer column.
         .filter(|f| !f.starts_with("correction_request") && !f.contains("on correction_request"))
+        .filter(|f| f != "integrity_record column issuer TEXT 0 - 0")
         .collect();
     // The one intended change besides AUTOINCREMENT: the merge trail no longer holds the survivor
     // by a foreign key, so deleting the survivor keeps the trail.

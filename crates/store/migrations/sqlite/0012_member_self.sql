@@ -145,3 +145,7 @@ create table correction_request (
 );
 create index correction_request_person on correction_request (person_id);
 create index correction_request_status on correction_request (status, requested_at);
+
+-- The body that issued a finding or sanction (a ministry, a university's ethics committee), when
+-- it is not the recording organisation itself.
+alter table integrity_record add column issuer text;
