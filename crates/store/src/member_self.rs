@@ -284,14 +284,12 @@ impl Store {
     }
 
     /// Correction requests the caller may see, newest first; `pending_only` for the queue.
+    /// Viewers read the queue; only staff who may write decide (`decide_correction`).
     pub async fn corrections(
         &self,
         scope: &Scope,
         pending_only: bool,
     ) -> StoreResult<Vec<Correction>> {
-        if scope.person_id().is_none() && !scope.can_write() {
-            return Err(StoreError::Forbidden);
-        }
         let mut sql = Self::corrections_sql(scope);
         if pending_only {
             sql.push(" and c.status = 'pending'");

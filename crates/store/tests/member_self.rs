@@ -281,8 +281,9 @@ async fn only_staff_of_the_persons_organisations_see_a_request(db: &TestDb) {
         Err(StoreError::NotFound)
     ));
     let viewer = Scope::subtree(society_path.clone(), false, false);
+    assert_eq!(store.corrections(&viewer, true).await.unwrap().len(), 1);
     assert!(matches!(
-        store.corrections(&viewer, true).await,
+        store.decide_correction(&viewer, id, true, "").await,
         Err(StoreError::Forbidden)
     ));
     // Staff of a society the person belongs to decide, though another organisation keeps them.

@@ -37,6 +37,12 @@ enum Check {
     /// `{job}` is a background import: only the account that started it sees it, anyone else
     /// gets 404 (tests/imports.rs); a job id nobody started is 404 too.
     OwnJob,
+    /// A member's own record: organisation roles get 403 (tests/member_self.rs checks that a
+    /// member sees their own record and nothing else).
+    MemberOnly,
+    /// `{id}` is a correction request: decided by staff of an organisation that keeps or counts
+    /// the person, 404 for anyone else (POST only; tests/member_self.rs).
+    CorrectionById,
 }
 
 /// Every route: (`api:` or `page:` + the path as written in its router, method, check).
@@ -150,6 +156,27 @@ const MATRIX: &[(&str, &str, Check)] = &[
     ("api:/notifications", "GET", Check::OwnAccount),
     ("page:/search", "GET", Check::List),
     ("api:/search", "GET", Check::List),
+    ("page:/me", "GET POST", Check::MemberOnly),
+    ("page:/me/corrections", "POST", Check::MemberOnly),
+    ("api:/me", "GET PATCH", Check::MemberOnly),
+    ("api:/me/corrections", "POST", Check::MemberOnly),
+    ("page:/corrections", "GET", Check::List),
+    ("api:/corrections", "GET", Check::List),
+    (
+        "page:/corrections/{id}/{action}",
+        "POST",
+        Check::CorrectionById,
+    ),
+    (
+        "api:/corrections/{id}/approve",
+        "POST",
+        Check::CorrectionById,
+    ),
+    (
+        "api:/corrections/{id}/reject",
+        "POST",
+        Check::CorrectionById,
+    ),
 ];
 
 /// The routes declared in the web crate's source: `.route("…"` in `src/**`, API ones marked.
@@ -436,6 +463,12 @@ async fn staff_of_a_county_see_their_subtree_and_nothing_beside_or_above_it(back
                     let (status, _) = fetch(&app, &browser, &token, route, 0).await;
                     assert_eq!(status, 404, "{who}: nobody's job");
                 }
+                Check::MemberOnly => {
+                    let (status, _) = fetch(&app, &browser, &token, route, 0).await;
+                    assert_eq!(status, 403, "{who}");
+                }
+                // POST only: the loop checks GET routes.
+                Check::CorrectionById => {}
                 Check::OwnAccount | Check::Public | Check::Reference => {
                     if route.contains("totp") || *route == "page:/login" {
                         continue;

@@ -4,6 +4,7 @@
 mod auth;
 mod divisions;
 mod governance;
+pub(crate) mod me;
 mod orgs;
 mod persons;
 pub(crate) mod search;
@@ -28,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .merge(governance::router())
         .merge(workplan::router())
         .merge(search::router())
+        .merge(me::router())
 }
 
 #[derive(OpenApi)]
@@ -80,6 +82,12 @@ pub fn router() -> Router<AppState> {
         workplan::rollup,
         workplan::notifications,
         search::search,
+        me::me,
+        me::update_contact,
+        me::request_correction,
+        me::corrections,
+        me::approve,
+        me::reject,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth, &CommonResponses),
@@ -93,6 +101,7 @@ pub fn router() -> Router<AppState> {
         (name = "governance", description = "学会治理 / society governance"),
         (name = "workplan", description = "督查督办 / work-plan supervision"),
         (name = "search", description = "全文检索 / search people and organisations"),
+        (name = "me", description = "会员本人与信息更正 / a member's own record and corrections"),
     )
 )]
 struct ApiDoc;
