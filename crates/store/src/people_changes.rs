@@ -1,5 +1,5 @@
-//! Changing people and memberships: edits, deletion, duplicate detection and merging, membership
-//! status with its history, integrity records (诚信档案).
+//! Changing people and memberships: edits, deletion, duplicate detection (merging is in
+//! `person_merge.rs`), membership status with its history, integrity records (诚信档案).
 
 use kexie_domain::{mask, pinyin};
 use serde::{Deserialize, Serialize};

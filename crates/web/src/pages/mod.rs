@@ -19,6 +19,7 @@ mod org_edit;
 mod org_import;
 mod orgs;
 mod person_import;
+mod person_merge;
 mod persons;
 mod search;
 pub(crate) mod workplan;
@@ -63,6 +64,7 @@ pub fn router() -> Router<AppState> {
         .merge(workplan_dash::router())
         .merge(search::router())
         .merge(me::router())
+        .merge(person_merge::router())
 }
 
 /// What every page's frame needs: language, title, the active menu entry, the demo banner, who
