@@ -18,13 +18,16 @@ mod demo_province;
 mod divisions;
 mod error;
 mod governance;
+mod integrity;
 mod ledger;
+mod member_self;
 mod migrate;
 mod org_changes;
 mod org_import;
 mod orgs;
 mod people_changes;
 mod person_import;
+mod person_merge;
 mod persons;
 mod progress;
 mod scope;
@@ -46,6 +49,7 @@ pub use governance::{
     NewTerm, PostRow, SocietyReview, SocietySummary, StoredRuleSet, TermRow,
 };
 pub use ledger::{Growth, LedgerFilter, LedgerRow};
+pub use member_self::{ContactChange, Correction, CorrectionInput};
 pub use migrate::latest_schema_version;
 pub use org_changes::{GroupMembership, OrgHistoryEntry, OrgPatch};
 pub use org_import::{ImportOrg, ImportOutcome, ImportProblem};

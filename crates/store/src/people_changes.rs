@@ -1,9 +1,8 @@
-//! Changing people and memberships: edits, deletion, duplicate detection and merging, membership
-//! status with its history, integrity records (诚信档案).
+//! Changing people and memberships: edits, deletion, duplicate detection (merging is in
+//! `person_merge.rs`), membership status with its history, integrity records (诚信档案).
 
 use kexie_domain::{mask, pinyin};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use sqlx::Row;
 
 use crate::audit::Outcome;
@@ -36,6 +35,9 @@ pub struct IntegrityRecord {
     pub recorded_on: String,
     pub description: String,
     pub expires_on: Option<String>,
+    /// The body that issued it, when not the recording organisation.
+    #[serde(default)]
+    pub issuer: Option<String>,
 }
 
 fn duplicate_from_row(r: &sqlx::any::AnyRow) -> StoreResult<DuplicateMatch> {
@@ -128,6 +130,23 @@ impl Store {
         if !scope.can_write() {
             return Err(StoreError::Forbidden);
         }
+        let mut tx = self.write.begin().await?;
+        self.write_person_in(&mut tx, scope, person_id, new, "person.update")
+            .await?;
+        tx.commit().await?;
+        self.person(scope, person_id).await
+    }
+
+    /// Writes a person's new fields inside the caller's transaction, with its search change and
+    /// audit record (`action`): the one path every edit takes, after the caller's checks.
+    pub(crate) async fn write_person_in(
+        &self,
+        tx: &mut sqlx::AnyConnection,
+        scope: &Scope,
+        person_id: i64,
+        new: &NewPerson,
+        action: &str,
+    ) -> StoreResult<()> {
         if new.name.trim().is_empty() {
             return Err(StoreError::Invalid(
                 "姓名不能为空 / the name is required".into(),
@@ -187,26 +206,23 @@ impl Store {
             .bind_int(now_ms())
             .push(" where person_id = ")
             .bind_int(person_id);
-        let mut tx = self.write.begin().await?;
         sql.query().execute(&mut *tx).await.map_err(|e| {
             StoreError::conflict_on_unique(
                 e,
                 "该身份证号已登记 / this ID number is already registered",
             )
         })?;
-        self.log_search_change(&mut tx, Changed::Person, person_id, person_id)
+        self.log_search_change(tx, Changed::Person, person_id, person_id)
             .await?;
         self.audit_in(
-            &mut tx,
+            tx,
             scope.actor(),
-            "person.update",
+            action,
             &format!("person:{person_id}"),
             Outcome::Ok,
             "",
         )
-        .await?;
-        tx.commit().await?;
-        self.person(scope, person_id).await
+        .await
     }
 
     /// Deletes a person with their memberships and integrity records (personal data is erased,
@@ -221,6 +237,7 @@ impl Store {
             "delete from membership_event where membership_id in (select membership_id from membership where person_id = $1)",
             "delete from membership where person_id = $1",
             "delete from integrity_record where person_id = $1",
+            "delete from correction_request where person_id = $1",
             "update account set person_id = null, disabled = 1 where person_id = $1",
             "delete from person where person_id = $1",
         ] {
@@ -239,79 +256,6 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(())
-    }
-
-    /// Merges `duplicate` into `survivor`: memberships (unless the survivor already belongs to
-    /// that organisation) and integrity records move over, a masked snapshot of the duplicate is
-    /// kept in `person_merge`, and the duplicate is deleted.
-    pub async fn merge_persons(
-        &self,
-        scope: &Scope,
-        survivor: i64,
-        duplicate: i64,
-    ) -> StoreResult<PersonRow> {
-        self.person(scope, survivor).await?;
-        let gone = self.person(scope, duplicate).await?;
-        if !scope.can_write() {
-            return Err(StoreError::Forbidden);
-        }
-        if survivor == duplicate {
-            return Err(StoreError::Invalid(
-                "不能与自己合并 / cannot merge a record with itself".into(),
-            ));
-        }
-        let mut tx = self.write.begin().await?;
-        sqlx::query(
-            "update membership set person_id = $1 where person_id = $2 and org_id not in \
-             (select org_id from membership where person_id = $1)",
-        )
-        .bind(survivor)
-        .bind(duplicate)
-        .execute(&mut *tx)
-        .await?;
-        for sql in [
-            "update integrity_record set person_id = $1 where person_id = $2",
-            "update account set person_id = $1 where person_id = $2",
-        ] {
-            sqlx::query(sql)
-                .bind(survivor)
-                .bind(duplicate)
-                .execute(&mut *tx)
-                .await?;
-        }
-        for sql in [
-            "delete from membership_event where membership_id in (select membership_id from membership where person_id = $1)",
-            "delete from membership where person_id = $1",
-            "delete from person where person_id = $1",
-        ] {
-            sqlx::query(sql).bind(duplicate).execute(&mut *tx).await?;
-        }
-        self.log_search_change(&mut tx, Changed::Person, duplicate, duplicate)
-            .await?;
-        let snapshot = json!({"name": gone.name, "org_id": gone.org_id, "id_number": gone.id_number,
-            "mobile": gone.mobile, "birth_date": gone.birth_date, "employer": gone.employer});
-        sqlx::query(
-            "insert into person_merge (merged_person_id, survivor_person_id, at, account, snapshot) \
-             values ($1, $2, $3, $4, $5)",
-        )
-        .bind(duplicate)
-        .bind(survivor)
-        .bind(now_ms())
-        .bind(scope.actor().username.clone())
-        .bind(snapshot.to_string())
-        .execute(&mut *tx)
-        .await?;
-        self.audit_in(
-            &mut tx,
-            scope.actor(),
-            "person.merge",
-            &format!("person:{survivor}"),
-            Outcome::Ok,
-            &format!("merged=person:{duplicate}"),
-        )
-        .await?;
-        tx.commit().await?;
-        self.person(scope, survivor).await
     }
 
     /// Changes a membership's status (active, lapsed, suspended, resigned, expelled), keeping the
@@ -448,8 +392,8 @@ impl Store {
         }
         let mut tx = self.write.begin().await?;
         let id: i64 = sqlx::query(
-            "insert into integrity_record (person_id, org_id, kind, recorded_on, description, expires_on, created_at) \
-             values ($1, $2, $3, $4, $5, $6, $7) returning integrity_record_id",
+            "insert into integrity_record (person_id, org_id, kind, recorded_on, description, expires_on, \
+             created_at, issuer) values ($1, $2, $3, $4, $5, $6, $7, $8) returning integrity_record_id",
         )
         .bind(person_id)
         .bind(record.org_id)
@@ -458,6 +402,14 @@ impl Store {
         .bind(record.description.trim())
         .bind(record.expires_on.clone())
         .bind(now_ms())
+        .bind(
+            record
+                .issuer
+                .as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string),
+        )
         .fetch_one(&mut *tx)
         .await?
         .try_get("integrity_record_id")?;
@@ -482,7 +434,7 @@ impl Store {
     ) -> StoreResult<Vec<IntegrityRecord>> {
         self.person(scope, person_id).await?;
         let rows = sqlx::query(
-            "select integrity_record_id, org_id, kind, recorded_on, description, expires_on \
+            "select integrity_record_id, org_id, kind, recorded_on, description, expires_on, issuer \
              from integrity_record where person_id = $1 order by recorded_on desc",
         )
         .bind(person_id)
@@ -497,6 +449,7 @@ impl Store {
                     recorded_on: r.try_get("recorded_on")?,
                     description: r.try_get("description")?,
                     expires_on: r.try_get("expires_on")?,
+                    issuer: r.try_get("issuer")?,
                 })
             })
             .collect()

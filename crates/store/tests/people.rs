@@ -504,6 +504,7 @@ async fn integrity_records_are_kept_and_deletion_erases_a_person(db: &TestDb) {
         recorded_on: "2024-05-01".into(),
         description: "论文数据造假，取消评奖资格三年".into(),
         expires_on: Some("2027-05-01".into()),
+        issuer: None,
     };
     store.add_integrity_record(&all, p, &record).await.unwrap();
     let bad = IntegrityRecord {

@@ -40,6 +40,12 @@ enum Check {
     /// `{id}` is a file of a progress report: read by who sees the report, 404 for anyone else
     /// (tests/workplan_files.rs); an id that names no file is 404 too.
     AttachmentById,
+    /// A member's own record: organisation roles get 403 (tests/member_self.rs checks that a
+    /// member sees their own record and nothing else).
+    MemberOnly,
+    /// `{id}` is a correction request: decided by staff of an organisation that keeps or counts
+    /// the person, 404 for anyone else (POST only; tests/member_self.rs).
+    CorrectionById,
 }
 
 /// Every route: (`api:` or `page:` + the path as written in its router, method, check).
@@ -82,6 +88,9 @@ const MATRIX: &[(&str, &str, Check)] = &[
     ("page:/persons", "GET", Check::List),
     ("page:/persons/{id}", "GET", Check::PersonById),
     ("page:/persons/{id}/unmask", "POST", Check::PersonById),
+    ("page:/persons/{id}/integrity", "POST", Check::PersonById),
+    ("page:/persons/{id}/duplicates", "GET", Check::PersonById),
+    ("page:/persons/{id}/merge", "GET POST", Check::PersonById),
     ("page:/persons/import", "GET POST", Check::OrgForm),
     ("page:/imports/{job}", "GET", Check::OwnJob),
     ("api:/auth/login", "POST", Check::Public),
@@ -99,6 +108,8 @@ const MATRIX: &[(&str, &str, Check)] = &[
     ("api:/persons/{id}", "GET PATCH DELETE", Check::PersonById),
     ("api:/persons/{id}/duplicates", "GET", Check::PersonById),
     ("api:/persons/{id}/identity", "GET", Check::PersonById),
+    ("api:/persons/{id}/integrity", "GET POST", Check::PersonById),
+    ("api:/persons/{id}/merge", "POST", Check::PersonById),
     ("api:/stats/overview", "GET", Check::List),
     ("api:/divisions", "GET", Check::Reference),
     ("page:/governance", "GET", Check::List),
@@ -156,6 +167,27 @@ const MATRIX: &[(&str, &str, Check)] = &[
     ("api:/notifications", "GET", Check::OwnAccount),
     ("page:/search", "GET", Check::List),
     ("api:/search", "GET", Check::List),
+    ("page:/me", "GET POST", Check::MemberOnly),
+    ("page:/me/corrections", "POST", Check::MemberOnly),
+    ("api:/me", "GET PATCH", Check::MemberOnly),
+    ("api:/me/corrections", "POST", Check::MemberOnly),
+    ("page:/corrections", "GET", Check::List),
+    ("api:/corrections", "GET", Check::List),
+    (
+        "page:/corrections/{id}/{action}",
+        "POST",
+        Check::CorrectionById,
+    ),
+    (
+        "api:/corrections/{id}/approve",
+        "POST",
+        Check::CorrectionById,
+    ),
+    (
+        "api:/corrections/{id}/reject",
+        "POST",
+        Check::CorrectionById,
+    ),
 ];
 
 /// The routes declared in the web crate's source: `.route("…"` in `src/**`, API ones marked.
@@ -446,6 +478,12 @@ async fn staff_of_a_county_see_their_subtree_and_nothing_beside_or_above_it(back
                     let (status, _) = fetch(&app, &browser, &token, route, 0).await;
                     assert_eq!(status, 404, "{who}: no such file");
                 }
+                Check::MemberOnly => {
+                    let (status, _) = fetch(&app, &browser, &token, route, 0).await;
+                    assert_eq!(status, 403, "{who}");
+                }
+                // POST only: the loop checks GET routes.
+                Check::CorrectionById => {}
                 Check::OwnAccount | Check::Public | Check::Reference => {
                     if route.contains("totp") || *route == "page:/login" {
                         continue;

@@ -4,6 +4,7 @@
 mod auth;
 mod divisions;
 mod governance;
+pub(crate) mod me;
 mod orgs;
 mod persons;
 pub(crate) mod search;
@@ -28,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .merge(governance::router())
         .merge(workplan::router())
         .merge(search::router())
+        .merge(me::router())
 }
 
 #[derive(OpenApi)]
@@ -63,6 +65,9 @@ pub fn router() -> Router<AppState> {
         persons::remove,
         persons::duplicates,
         persons::identity,
+        persons::integrity,
+        persons::add_integrity,
+        persons::merge,
         stats::overview,
         governance::review,
         governance::dashboard,
@@ -81,6 +86,12 @@ pub fn router() -> Router<AppState> {
         workplan::attachment,
         workplan::notifications,
         search::search,
+        me::me,
+        me::update_contact,
+        me::request_correction,
+        me::corrections,
+        me::approve,
+        me::reject,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth, &CommonResponses),
@@ -94,6 +105,7 @@ pub fn router() -> Router<AppState> {
         (name = "governance", description = "学会治理 / society governance"),
         (name = "workplan", description = "督查督办 / work-plan supervision"),
         (name = "search", description = "全文检索 / search people and organisations"),
+        (name = "me", description = "会员本人与信息更正 / a member's own record and corrections"),
     )
 )]
 struct ApiDoc;

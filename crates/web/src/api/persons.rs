@@ -2,9 +2,9 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
-use kexie_store::{DuplicateMatch, Identity, PersonRow};
+use kexie_store::{DuplicateMatch, Identity, IntegrityRecord, PersonRow};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -21,6 +21,11 @@ pub fn router() -> Router<AppState> {
         .route("/persons/{id}", get(get_one).patch(update).delete(remove))
         .route("/persons/{id}/duplicates", get(duplicates))
         .route("/persons/{id}/identity", get(identity))
+        .route(
+            "/persons/{id}/integrity",
+            get(integrity).post(add_integrity),
+        )
+        .route("/persons/{id}/merge", post(merge))
 }
 
 /// The full ID and phone numbers of a person (staff and the person themself); every call is
@@ -164,4 +169,83 @@ pub async fn duplicates(
     Path(id): Path<i64>,
 ) -> Result<Json<Vec<DuplicateMatch>>, AppError> {
     Ok(Json(state.store().duplicates_of(&caller.scope, id).await?))
+}
+
+/// A person's integrity records (诚信档案), newest first.
+#[utoipa::path(get, path = "/api/v1/persons/{id}/integrity", tag = "persons",
+    params(("id" = i64, Path, description = "person id")),
+    responses((status = 200, body = [IntegrityRecord]), (status = 404, body = crate::ErrorBody)))]
+pub async fn integrity(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<Json<Vec<IntegrityRecord>>, AppError> {
+    if caller.scope.person_id().is_some() {
+        return Err(AppError::Forbidden);
+    }
+    Ok(Json(
+        state.store().integrity_records(&caller.scope, id).await?,
+    ))
+}
+
+/// Records a finding or sanction (`org_id`: the recording organisation, in scope; dates
+/// YYYY-MM-DD; the expiry not before the date recorded).
+#[utoipa::path(post, path = "/api/v1/persons/{id}/integrity", tag = "persons",
+    request_body = IntegrityRecord, params(("id" = i64, Path, description = "person id")),
+    responses((status = 201, body = [IntegrityRecord]), (status = 404, body = crate::ErrorBody),
+        (status = 422, body = crate::ErrorBody)))]
+pub async fn add_integrity(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    JsonBody(record): JsonBody<IntegrityRecord>,
+) -> Result<(StatusCode, Json<Vec<IntegrityRecord>>), AppError> {
+    let day = |text: &str, field: &str| {
+        chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
+            AppError::Unprocessable(format!("{field}：应为 YYYY-MM-DD / must be YYYY-MM-DD"))
+        })
+    };
+    let recorded = day(&record.recorded_on, "recorded_on")?;
+    if let Some(e) = record.expires_on.as_deref() {
+        if day(e, "expires_on")? < recorded {
+            return Err(AppError::Unprocessable(
+                "有效期至不能早于记录日期 / the expiry is before the date recorded".into(),
+            ));
+        }
+    }
+    let store = state.store();
+    store
+        .add_integrity_record(&caller.scope, id, &record)
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(store.integrity_records(&caller.scope, id).await?),
+    ))
+}
+
+/// Which record of a pair to merge into the other.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct MergeBody {
+    /// The duplicate, merged into `{id}` and then deleted.
+    duplicate: i64,
+}
+
+/// Merges `duplicate` into `{id}`: memberships, integrity records and the account move over; a
+/// masked trail is kept; the duplicate is deleted.
+#[utoipa::path(post, path = "/api/v1/persons/{id}/merge", tag = "persons", request_body = MergeBody,
+    params(("id" = i64, Path, description = "the person kept")),
+    responses((status = 200, body = PersonRow), (status = 404, body = crate::ErrorBody),
+        (status = 422, body = crate::ErrorBody)))]
+pub async fn merge(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    JsonBody(body): JsonBody<MergeBody>,
+) -> Result<Json<PersonRow>, AppError> {
+    Ok(Json(
+        state
+            .store()
+            .merge_persons(&caller.scope, id, body.duplicate)
+            .await?,
+    ))
 }

@@ -77,6 +77,8 @@ struct GovernancePage {
     kinds: Vec<(&'static str, &'static str)>,
     positions: Vec<(&'static str, &'static str)>,
     appointments: Vec<(&'static str, &'static str)>,
+    /// People holding a post here with a sanction in force (诚信档案): flagged, not explained.
+    sanctioned: std::collections::HashSet<i64>,
 }
 
 impl GovernancePage {
@@ -90,6 +92,10 @@ impl GovernancePage {
 
     fn appointment(&self, code: &str) -> &'static str {
         self.c.t(&format!("gov.appointment_{code}"))
+    }
+
+    fn is_sanctioned(&self, person_id: &i64) -> bool {
+        self.sanctioned.contains(person_id)
     }
 }
 
@@ -129,7 +135,20 @@ async fn page(
         })
         .collect();
     timeline.sort_by(|a, b| b.start_on.cmp(&a.start_on));
+    let holders: Vec<i64> = bodies
+        .iter()
+        .flat_map(|b| {
+            b.terms
+                .iter()
+                .flat_map(|t| t.posts.iter().map(|p| p.person_id))
+        })
+        .collect();
+    let sanctioned = store
+        .persons_with_active_sanctions(&caller.scope, &holders, &as_of.to_string())
+        .await
+        .map_err(|e| fail(e.into()))?;
     let page = GovernancePage {
+        sanctioned,
         c: Chrome::new(
             &state,
             &caller,

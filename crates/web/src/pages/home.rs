@@ -35,6 +35,8 @@ async fn home(State(state): State<AppState>, caller: Caller) -> Result<Response,
         Role::SystemAdmin | Role::SecurityAdmin => {
             return Ok(Redirect::to("/admin/accounts").into_response())
         }
+        // A member's account is about their own record.
+        Role::Member => return Ok(Redirect::to("/me").into_response()),
         _ => {}
     }
     let store = state.store();

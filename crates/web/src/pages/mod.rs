@@ -15,10 +15,12 @@ mod home;
 mod import_job;
 mod lang;
 pub(crate) mod ledger;
+mod me;
 mod org_edit;
 mod org_import;
 mod orgs;
 mod person_import;
+mod person_merge;
 mod persons;
 mod search;
 pub(crate) mod workplan;
@@ -63,6 +65,8 @@ pub fn router() -> Router<AppState> {
         .merge(workplan_task::router())
         .merge(workplan_dash::router())
         .merge(search::router())
+        .merge(me::router())
+        .merge(person_merge::router())
 }
 
 /// What every page's frame needs: language, title, the active menu entry, the demo banner, who
@@ -118,9 +122,14 @@ impl Chrome {
         }
     }
 
-    /// Organisation pages: for organisation roles and members.
+    /// Organisation pages: for organisation roles (a member sees their own record only).
     pub fn shows_org_pages(&self) -> bool {
-        self.role.is_some_and(|r| !r.is_administrator())
+        self.role.is_some_and(|r| r.is_org_role())
+    }
+
+    /// A member's own record (`/me`).
+    pub fn shows_me(&self) -> bool {
+        self.role == Some(Role::Member)
     }
 
     pub fn shows_accounts(&self) -> bool {

@@ -2,10 +2,10 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use kexie_store::{Identity, MembershipRow, PersonRow};
+use kexie_store::{Identity, IntegrityRecord, MembershipRow, PersonRow};
 use serde::Deserialize;
 
 use super::{render, url_encode, Chrome, Pager};
@@ -22,6 +22,7 @@ pub fn router() -> Router<AppState> {
         .route("/persons", get(list))
         .route("/persons/{id}", get(show))
         .route("/persons/{id}/unmask", post(unmask))
+        .route("/persons/{id}/integrity", post(add_integrity))
 }
 
 #[derive(Template)]
@@ -32,6 +33,19 @@ struct PersonPage {
     memberships: Vec<MembershipRow>,
     can_unmask: bool,
     identity: Option<Identity>,
+    /// Integrity records (诚信档案), for organisation roles only.
+    integrity: Option<Vec<IntegrityRecord>>,
+    can_write: bool,
+    /// Today in Beijing (YYYY-MM-DD): which sanctions are in force.
+    today: String,
+}
+
+impl PersonPage {
+    fn in_force(&self, r: &IntegrityRecord) -> bool {
+        r.kind == "sanction"
+            && r.recorded_on <= self.today
+            && r.expires_on.as_ref().is_none_or(|e| *e >= self.today)
+    }
 }
 
 async fn person_page(
@@ -43,7 +57,15 @@ async fn person_page(
     let store = state.store();
     let person = store.person(&caller.scope, id).await?;
     let memberships = store.person_memberships(&caller.scope, id).await?;
+    let integrity = if caller.role().is_org_role() {
+        Some(store.integrity_records(&caller.scope, id).await?)
+    } else {
+        None
+    };
     let page = PersonPage {
+        integrity,
+        can_write: caller.scope.can_write(),
+        today: crate::person_input::beijing_today().to_string(),
         c: Chrome::new(state, caller, person.name.clone(), "persons"),
         can_unmask: caller.scope.can_unmask(),
         person,
@@ -127,4 +149,60 @@ async fn list(
         persons,
     };
     Ok(render(page, lang))
+}
+
+#[derive(Deserialize)]
+struct IntegrityForm {
+    kind: String,
+    recorded_on: String,
+    description: String,
+    #[serde(default)]
+    issuer: String,
+    #[serde(default)]
+    expires_on: String,
+}
+
+/// Records a finding or sanction, by the caller's organisation (or the keeping one for an
+/// account that reaches everything).
+async fn add_integrity(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    CsrfForm(form): CsrfForm<IntegrityForm>,
+) -> Result<Response, PageError> {
+    let lang = caller.lang;
+    let run = async {
+        let store = state.store();
+        let person = store.person(&caller.scope, id).await?;
+        let recorded_on = super::governance::parse_day(&form.recorded_on, "记录日期")?;
+        let expires_on = match form.expires_on.trim() {
+            "" => None,
+            day => Some(super::governance::parse_day(day, "有效期至")?),
+        };
+        if expires_on.is_some_and(|e| e < recorded_on) {
+            return Err(AppError::Unprocessable(
+                "有效期至不能早于记录日期 / the expiry is before the date recorded".into(),
+            ));
+        }
+        if form.description.chars().count() > 2000 || form.issuer.chars().count() > 100 {
+            return Err(AppError::Unprocessable(
+                "内容不超过 2000 字，出具单位不超过 100 字 / text at most 2000, issuer at most 100 characters".into(),
+            ));
+        }
+        let record = IntegrityRecord {
+            integrity_record_id: 0,
+            org_id: caller.account.org_id.unwrap_or(person.org_id),
+            kind: form.kind.trim().to_string(),
+            recorded_on: recorded_on.to_string(),
+            description: form.description.clone(),
+            expires_on: expires_on.map(|d| d.to_string()),
+            issuer: Some(form.issuer.trim().to_string()).filter(|s| !s.is_empty()),
+        };
+        store
+            .add_integrity_record(&caller.scope, id, &record)
+            .await?;
+        Ok::<_, AppError>(())
+    };
+    run.await.map_err(|e| PageError(e, lang))?;
+    Ok(axum::response::Redirect::to(&format!("/persons/{id}#integrity")).into_response())
 }
