@@ -5,12 +5,14 @@
 
 pub mod credit_code;
 pub mod deadline;
+pub mod doc_number;
 pub mod division;
 pub mod division_data;
 pub mod email;
 pub mod governance;
 pub mod id_number;
 pub mod mask;
+pub mod network;
 pub mod org;
 pub mod password;
 pub mod phone;
