@@ -88,7 +88,10 @@ mod tests {
         for s in ["锡科协发〔2018〕61号", "苏科协发〔2018〕86号"] {
             assert_eq!(DocNumber::parse(s).unwrap().as_str(), s);
         }
-        assert_eq!(DocNumber::parse("锡科协发〔2018〕61号").unwrap().year(), 2018);
+        assert_eq!(
+            DocNumber::parse("锡科协发〔2018〕61号").unwrap().year(),
+            2018
+        );
     }
 
     #[test]

@@ -5,9 +5,9 @@
 
 pub mod credit_code;
 pub mod deadline;
-pub mod doc_number;
 pub mod division;
 pub mod division_data;
+pub mod doc_number;
 pub mod email;
 pub mod governance;
 pub mod id_number;

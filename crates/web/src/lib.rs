@@ -13,6 +13,7 @@ mod health;
 mod i18n;
 pub mod imports;
 mod jobs;
+mod network_input;
 mod org_input;
 pub(crate) mod pages;
 mod person_input;

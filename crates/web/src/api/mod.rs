@@ -4,6 +4,7 @@
 mod auth;
 mod divisions;
 mod governance;
+mod network;
 mod orgs;
 mod persons;
 pub(crate) mod search;
@@ -22,6 +23,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .merge(auth::router())
         .merge(orgs::router())
+        .merge(network::router())
         .merge(divisions::router())
         .merge(persons::router())
         .merge(stats::router())
@@ -55,6 +57,14 @@ pub fn router() -> Router<AppState> {
         orgs::add_group,
         orgs::children,
         orgs::members,
+        network::org_posts,
+        network::add_post,
+        network::post,
+        network::update_post,
+        network::end_post,
+        network::pilots,
+        network::create_pilot,
+        network::pilot,
         divisions::list,
         persons::list,
         persons::get_one,

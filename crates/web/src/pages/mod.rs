@@ -19,6 +19,9 @@ mod org_import;
 mod orgs;
 mod person_import;
 mod persons;
+mod pilot_import;
+mod pilots;
+mod posts;
 mod search;
 pub(crate) mod workplan;
 mod workplan_dash;
@@ -43,6 +46,8 @@ pub fn router() -> Router<AppState> {
         .merge(org_edit::router())
         .merge(org_import::router())
         .merge(orgs::router())
+        .merge(posts::router())
+        .merge(pilots::router())
         .merge(coverage::router())
         .merge(divisions::router())
         .merge(persons::router())
