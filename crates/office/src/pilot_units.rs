@@ -21,7 +21,14 @@ pub const PILOT_UNIT_COLUMNS: &[ColumnSpec] = &[
     },
     ColumnSpec {
         key: "name",
-        names: &["单位名称", "试点单位", "科协组织名称", "组织名称", "名称", "name"],
+        names: &[
+            "单位名称",
+            "试点单位",
+            "科协组织名称",
+            "组织名称",
+            "名称",
+            "name",
+        ],
         required: true,
     },
     ColumnSpec {
@@ -89,8 +96,14 @@ pub fn parse_pilot_unit_sheet(sheet: &Sheet) -> (Vec<PilotUnitRow>, ImportReport
             row.fail("name", too_long());
         }
         let contact_name = row.get("contact_name").map(tidy);
-        if contact_name.as_ref().is_some_and(|c| c.chars().count() > 50) {
-            row.fail("contact_name", CellError::new("field.too_long", "不能超过 50 个字"));
+        if contact_name
+            .as_ref()
+            .is_some_and(|c| c.chars().count() > 50)
+        {
+            row.fail(
+                "contact_name",
+                CellError::new("field.too_long", "不能超过 50 个字"),
+            );
         }
         let contact_phone = match row.get("contact_phone").map(parse_phone) {
             Some(Ok(p)) => Some(p),
@@ -146,7 +159,12 @@ mod tests {
         let s = sheet(
             &["类别", "科协组织名称", "联系人", "联系电话"],
             &[
-                &["县级科协试点", "甲市科协", "办公室 联系人甲", "0510-81234567"],
+                &[
+                    "县级科协试点",
+                    "甲市科协",
+                    "办公室 联系人甲",
+                    "0510-81234567",
+                ],
                 &["区级科协试点", "乙区科协、丙区科协", "办公室 联系人甲", ""],
                 &["", "丁区科协", "", "13800138000"],
             ],

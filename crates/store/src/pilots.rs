@@ -60,11 +60,15 @@ pub struct PilotProgress {
 
 impl PilotProgress {
     fn count(&mut self, status: &str) {
-        self.units += 1;
+        self.add(status, 1);
+    }
+
+    fn add(&mut self, status: &str, n: i64) {
+        self.units += n;
         match PilotStatus::parse(status) {
-            Some(PilotStatus::Done) => self.done += 1,
-            Some(PilotStatus::InProgress) => self.in_progress += 1,
-            _ => self.not_started += 1,
+            Some(PilotStatus::Done) => self.done += n,
+            Some(PilotStatus::InProgress) => self.in_progress += n,
+            _ => self.not_started += n,
         }
     }
 }
@@ -225,22 +229,31 @@ impl Store {
         if let Some(org) = issuer {
             sql.push(" and pl.org_id = ").bind_int(org);
         }
-        sql.push(" order by pl.issued_on desc, pl.pilot_id desc limit 500");
+        sql.push(" order by pl.issued_on is null, pl.issued_on desc, pl.pilot_id desc");
         let rows = sql.query().fetch_all(&self.read).await?;
-        let mut list = Vec::with_capacity(rows.len());
-        for row in rows {
-            let mut summary = summary_from_row(&row)?;
-            let statuses = sqlx::query(
-                "select u.status from pilot_unit u join pilot_category c \
-                 on c.pilot_category_id = u.pilot_category_id where c.pilot_id = $1",
-            )
-            .bind(summary.pilot_id)
-            .fetch_all(&self.read)
-            .await?;
-            for s in statuses {
-                summary.progress.count(&s.try_get::<String, _>("status")?);
+        let mut list = rows
+            .iter()
+            .map(summary_from_row)
+            .collect::<StoreResult<Vec<_>>>()?;
+        // Units by status for every pilot of the list, in one query.
+        let mut sql = Sql::new(
+            "select c.pilot_id, u.status, count(*) as n from pilot_unit u \
+             join pilot_category c on c.pilot_category_id = u.pilot_category_id \
+             join pilot pl on pl.pilot_id = c.pilot_id join org o on o.org_id = pl.org_id \
+             where 1 = 1",
+        );
+        scope.filter_org(&mut sql, "o.path");
+        if let Some(org) = issuer {
+            sql.push(" and pl.org_id = ").bind_int(org);
+        }
+        sql.push(" group by c.pilot_id, u.status");
+        for row in sql.query().fetch_all(&self.read).await? {
+            let pilot_id: i64 = row.try_get("pilot_id")?;
+            let status: String = row.try_get("status")?;
+            let n: i64 = row.try_get("n")?;
+            if let Some(summary) = list.iter_mut().find(|p| p.pilot_id == pilot_id) {
+                summary.progress.add(&status, n);
             }
-            list.push(summary);
         }
         Ok(list)
     }

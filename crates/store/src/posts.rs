@@ -136,7 +136,9 @@ impl Store {
             .push(POST_FROM)
             .push(" and p.org_id = ")
             .bind_int(org.org_id);
-        sql.push(" order by p.ended_on is not null, p.started_on, p.org_post_id");
+        sql.push(
+            " order by p.ended_on is not null, p.started_on is null, p.started_on, p.org_post_id",
+        );
         let rows = sql.query().fetch_all(&self.read).await?;
         let posts = rows
             .iter()

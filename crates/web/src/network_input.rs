@@ -4,7 +4,9 @@
 use chrono::NaiveDate;
 use kexie_domain::doc_number::DocNumber;
 use kexie_domain::network::{GroupRole, KeyPersonKind, PostMode, PostRole};
-use kexie_store::{NewGroupMember, NewOrgPost, NewPilot, NewPilotCategory, NewPilotUnit, OrgPostPatch};
+use kexie_store::{
+    NewGroupMember, NewOrgPost, NewPilot, NewPilotCategory, NewPilotUnit, OrgPostPatch,
+};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -22,8 +24,11 @@ fn blank(v: Option<&str>) -> Option<&str> {
 pub fn day(field: &str, v: Option<&str>) -> Result<Option<NaiveDate>, AppError> {
     blank(v)
         .map(|d| {
-            NaiveDate::parse_from_str(d, "%Y-%m-%d")
-                .map_err(|_| bad(format!("{field}：日期应为 YYYY-MM-DD / {field} must be YYYY-MM-DD")))
+            NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| {
+                bad(format!(
+                    "{field}：日期应为 YYYY-MM-DD / {field} must be YYYY-MM-DD"
+                ))
+            })
         })
         .transpose()
 }
@@ -273,7 +278,11 @@ mod tests {
         assert!(input.to_new().unwrap_err().to_string().contains("文号"));
         input.doc_number = None;
         input.issued_on = Some("2018/6/11".into());
-        assert!(input.to_new().unwrap_err().to_string().contains("issued_on"));
+        assert!(input
+            .to_new()
+            .unwrap_err()
+            .to_string()
+            .contains("issued_on"));
         let post = PostInput {
             person_id: 1,
             role: "理事长".into(),

@@ -34,7 +34,10 @@ struct CoveragePage {
 }
 
 /// The key-person figures as a table: a row per level, a column per kind (seeds/004 order).
-fn key_table(lang: crate::Lang, coverage: &Coverage) -> (Vec<(String, Vec<i64>)>, Vec<&'static str>) {
+fn key_table(
+    lang: crate::Lang,
+    coverage: &Coverage,
+) -> (Vec<(String, Vec<i64>)>, Vec<&'static str>) {
     use kexie_domain::network::KeyPersonKind;
     let kinds: Vec<&'static str> = KeyPersonKind::ALL.iter().map(|k| k.code()).collect();
     let mut rows: Vec<(String, Vec<i64>)> = Vec::new();

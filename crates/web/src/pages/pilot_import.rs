@@ -55,7 +55,16 @@ async fn form(
     if !caller.scope.can_write() {
         return Err(PageError(AppError::Forbidden, lang));
     }
-    Ok(page(&state, &caller, pilot.summary, false, String::new(), None, None, 0))
+    Ok(page(
+        &state,
+        &caller,
+        pilot.summary,
+        false,
+        String::new(),
+        None,
+        None,
+        0,
+    ))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -101,7 +110,16 @@ async fn upload(
     let dry_run = upload.checked("dry_run");
     let Some((file_name, bytes)) = upload.file else {
         let error = Some(lang.t("import.no_file").to_string());
-        return Ok(page(&state, &caller, pilot, dry_run, String::new(), error, None, 0));
+        return Ok(page(
+            &state,
+            &caller,
+            pilot,
+            dry_run,
+            String::new(),
+            error,
+            None,
+            0,
+        ));
     };
     let name = file_name.clone();
     let read = tokio::task::spawn_blocking(move || {
@@ -113,7 +131,9 @@ async fn upload(
         Ok(sheet) => sheet,
         Err(e) => {
             let error = Some(e.to_string());
-            return Ok(page(&state, &caller, pilot, dry_run, file_name, error, None, 0));
+            return Ok(page(
+                &state, &caller, pilot, dry_run, file_name, error, None, 0,
+            ));
         }
     };
     let (units, mut report) = kexie_office::parse_pilot_unit_sheet(&sheet);
@@ -149,7 +169,16 @@ async fn upload(
     } else {
         axum::http::StatusCode::UNPROCESSABLE_ENTITY
     };
-    let mut response = page(&state, &caller, pilot, dry_run, file_name, None, Some(report), created);
+    let mut response = page(
+        &state,
+        &caller,
+        pilot,
+        dry_run,
+        file_name,
+        None,
+        Some(report),
+        created,
+    );
     *response.status_mut() = status;
     Ok(response)
 }

@@ -8,7 +8,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use kexie_domain::network::{GroupRole, PilotStatus};
-use kexie_store::{NewGroupMember, NewPilot, NewPilotCategory, NewPilotUnit, PersonRow, Pilot, PilotSummary};
+use kexie_store::{
+    NewGroupMember, NewPilot, NewPilotCategory, NewPilotUnit, PersonRow, Pilot, PilotSummary,
+};
 use serde::Deserialize;
 
 use super::{charts, render, Chrome};
@@ -145,11 +147,16 @@ async fn create(
     }
     .await;
     let result = match built {
-        Ok(new) => store.create_pilot(&caller.scope, &new).await.map_err(AppError::from),
+        Ok(new) => store
+            .create_pilot(&caller.scope, &new)
+            .await
+            .map_err(AppError::from),
         Err(e) => Err(e),
     };
     match result {
-        Ok(pilot) => Ok(Redirect::to(&format!("/pilots/{}", pilot.summary.pilot_id)).into_response()),
+        Ok(pilot) => {
+            Ok(Redirect::to(&format!("/pilots/{}", pilot.summary.pilot_id)).into_response())
+        }
         Err(AppError::Forbidden) => Err(PageError(AppError::Forbidden, lang)),
         Err(e) => {
             let page = PilotFormPage {
@@ -249,7 +256,10 @@ async fn add_unit(
     let lang = caller.lang;
     let fail = |e: AppError| PageError(e, lang);
     let store = state.store();
-    store.pilot(&caller.scope, id).await.map_err(|e| fail(e.into()))?;
+    store
+        .pilot(&caller.scope, id)
+        .await
+        .map_err(|e| fail(e.into()))?;
     let org_id = match form.org_code.trim() {
         "" => None,
         code => Some(
@@ -305,7 +315,9 @@ async fn add_member(
     let person_id = match form.person_id.trim() {
         "" => None,
         v => Some(v.parse::<i64>().map_err(|_| {
-            fail(AppError::BadRequest("person_id 无效 / invalid person_id".into()))
+            fail(AppError::BadRequest(
+                "person_id 无效 / invalid person_id".into(),
+            ))
         })?),
     };
     let member = NewGroupMember {
@@ -341,7 +353,9 @@ async fn progress(
     let lang = caller.lang;
     let fail = |e: AppError| PageError(e, lang);
     let unit_id: i64 = form.unit_id.trim().parse().map_err(|_| {
-        fail(AppError::Unprocessable("请选择试点单位 / choose a unit".into()))
+        fail(AppError::Unprocessable(
+            "请选择试点单位 / choose a unit".into(),
+        ))
     })?;
     let status = PilotStatus::parse(&form.status).ok_or_else(|| {
         fail(AppError::Unprocessable(
