@@ -35,6 +35,14 @@ pub struct Coverage {
     pub org_id: i64,
     pub division_code: String,
     pub levels: Vec<CoverageLevel>,
+    /// Key persons (四长, seeds/004) in post today in the organisation's subtree, by level
+    /// (its own and every one below) and kind; levels and kinds with none are left out.
+    pub key_persons: Vec<crate::KeyPersonFigure>,
+}
+
+/// The contract's name of a division level (1 = province … 5 = village).
+pub(crate) fn level_name(level: i64) -> &'static str {
+    LEVEL_NAMES[(level as usize).clamp(1, 5) - 1]
 }
 
 /// Placeholders of the statistical code list that are not divisions an office covers.
@@ -81,7 +89,7 @@ impl Store {
             if is_placeholder(&name) {
                 continue;
             }
-            let level_name = LEVEL_NAMES[(level as usize).clamp(1, 5) - 1];
+            let level_name = level_name(level);
             if levels.last().map(|l| l.level.as_str()) != Some(level_name) {
                 levels.push(CoverageLevel {
                     level: level_name.to_string(),
@@ -101,10 +109,14 @@ impl Store {
                 });
             }
         }
+        let key_persons = self
+            .key_person_figures(&org.path, crate::governance::today())
+            .await?;
         Ok(Coverage {
             org_id,
             division_code,
             levels,
+            key_persons,
         })
     }
 }

@@ -29,6 +29,9 @@ mod people_changes;
 mod person_import;
 mod person_merge;
 mod persons;
+mod pilot_units;
+mod pilots;
+mod posts;
 mod progress;
 mod scope;
 mod search_feed;
@@ -57,6 +60,12 @@ pub use orgs::{NewOrg, Org, OrgExport, OrgFilter, OrgSummary};
 pub use people_changes::{DuplicateMatch, IntegrityRecord};
 pub use person_import::{ExistingMatch, ImportPerson, PersonImportOutcome};
 pub use persons::{Identity, MembershipRow, NewPerson, PersonRow};
+pub use pilot_units::PilotImportUnit;
+pub use pilots::{
+    NewGroupMember, NewPilot, NewPilotCategory, NewPilotUnit, Pilot, PilotCategory,
+    PilotGroupMember, PilotProgress, PilotSummary, PilotUnit, ProgressNote,
+};
+pub use posts::{KeyPersonFigure, NewOrgPost, OrgPost, OrgPostPatch};
 pub use progress::{ImportPhase, ImportProgress, ProgressSnapshot};
 pub use scope::{Actor, Scope};
 pub use search_feed::{Changed, OrgDoc, OrgHit, PersonDoc, PersonHit, SearchChange};

@@ -25,6 +25,7 @@ const SQLITE: Embedded = migrations!("sqlite":
     7 "0007_search",
     8 "0008_rollup_index",
     10 "0010_plan_followup",
+    11 "0011_posts_pilots",
     12 "0012_member_self",
 );
 const POSTGRES: Embedded = migrations!("postgres":
@@ -37,6 +38,7 @@ const POSTGRES: Embedded = migrations!("postgres":
     7 "0007_search",
     8 "0008_rollup_index",
     10 "0010_plan_followup",
+    11 "0011_posts_pilots",
     12 "0012_member_self",
 );
 

@@ -14,6 +14,7 @@ mod i18n;
 pub mod imports;
 mod jobs;
 mod member_input;
+mod network_input;
 mod org_input;
 pub(crate) mod pages;
 mod person_input;

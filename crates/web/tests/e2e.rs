@@ -35,6 +35,7 @@ struct Fixture {
     society_name: String,
     task: i64,
     task_text: String,
+    pilot: i64,
 }
 
 /// The small demo data set, an account for the province's administrator, a society whose
@@ -61,6 +62,52 @@ async fn arrange(app: &TestApp) -> Fixture {
         .await
         .unwrap()
         .person_id;
+
+    // A key person in post in Harbin and a pilot programme with units, progress and a group.
+    store
+        .add_org_post(
+            &all,
+            harbin.org_id,
+            &kexie_store::NewOrgPost {
+                person_id: person,
+                role: kexie_domain::network::PostRole::ViceChair,
+                mode: Some(kexie_domain::network::PostMode::PartTime),
+                key_kind: Some(kexie_domain::network::KeyPersonKind::TechEntrepreneur),
+                started_on: None,
+                ended_on: None,
+            },
+        )
+        .await
+        .unwrap();
+    let pilot = store
+        .create_pilot(
+            &all,
+            &kexie_store::NewPilot {
+                org_id: harbin.org_id,
+                name: "科协基层组织建设“四+一”试点".into(),
+                doc_number: Some("哈科协发〔2018〕12号".into()),
+                categories: vec![kexie_store::NewPilotCategory {
+                    name: "企业科协".into(),
+                    units: vec![kexie_store::NewPilotUnit {
+                        name: Some("冰城电子科技有限公司".into()),
+                        contact_name: Some("科普部 单晓明".into()),
+                        contact_phone: Some("13800138000".into()),
+                        ..kexie_store::NewPilotUnit::default()
+                    }],
+                }],
+                group: vec![kexie_store::NewGroupMember {
+                    role: kexie_domain::network::GroupRole::Leader,
+                    person_id: Some(person),
+                    name: None,
+                    title: Some("副主席".into()),
+                }],
+                ..kexie_store::NewPilot::default()
+            },
+        )
+        .await
+        .unwrap()
+        .summary
+        .pilot_id;
 
     let society = store.org_by_code(&all, "23XH01").await.unwrap();
     let council = store
@@ -158,6 +205,7 @@ async fn arrange(app: &TestApp) -> Fixture {
         society_name: society.name,
         task,
         task_text,
+        pilot,
     }
 }
 
@@ -612,6 +660,10 @@ async fn every_other_page_on_a_phone(page: &Page, f: &Fixture) {
         ("org-edit", format!("/orgs/{}/edit", f.harbin)),
         ("org-search", "/orgs?q=hrb".to_string()),
         ("org-import", "/orgs/import".to_string()),
+        ("pilots", "/pilots".to_string()),
+        ("pilot", format!("/pilots/{}", f.pilot)),
+        ("pilot-new", "/pilots/new".to_string()),
+        ("pilot-import", format!("/pilots/{}/import", f.pilot)),
         ("account", "/account".to_string()),
         ("password", "/password".to_string()),
         ("accounts", "/admin/accounts".to_string()),

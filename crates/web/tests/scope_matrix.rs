@@ -46,6 +46,10 @@ enum Check {
     /// `{id}` is a correction request: decided by staff of an organisation that keeps or counts
     /// the person, 404 for anyone else (POST only; tests/member_self.rs).
     CorrectionById,
+    /// `{id}` is a post (任职): as its organisation.
+    PostById,
+    /// `{id}` is a pilot programme: as its issuing organisation.
+    PilotById,
 }
 
 /// Every route: (`api:` or `page:` + the path as written in its router, method, check).
@@ -188,6 +192,19 @@ const MATRIX: &[(&str, &str, Check)] = &[
         "POST",
         Check::CorrectionById,
     ),
+    ("page:/orgs/{id}/posts", "POST", Check::OrgById),
+    ("page:/posts/{id}/end", "POST", Check::PostById),
+    ("page:/pilots", "GET", Check::List),
+    ("page:/pilots/new", "GET POST", Check::OrgForm),
+    ("page:/pilots/{id}", "GET", Check::PilotById),
+    ("page:/pilots/{id}/units", "POST", Check::PilotById),
+    ("page:/pilots/{id}/group", "POST", Check::PilotById),
+    ("page:/pilots/{id}/progress", "POST", Check::PilotById),
+    ("page:/pilots/{id}/import", "GET POST", Check::PilotById),
+    ("api:/orgs/{id}/posts", "GET POST", Check::OrgById),
+    ("api:/posts/{id}", "GET PATCH DELETE", Check::PostById),
+    ("api:/pilots", "GET POST", Check::List),
+    ("api:/pilots/{id}", "GET", Check::PilotById),
 ];
 
 /// The routes declared in the web crate's source: `.route("…"` in `src/**`, API ones marked.
@@ -259,6 +276,9 @@ struct Tree {
     /// (org id, plan id, task id): a work plan issued by each organisation, its title and task
     /// naming the organisation's person, so that a leak shows.
     plans: Vec<(i64, i64, i64)>,
+    /// (org id, post id, pilot id): the organisation's person holds a post there, and the
+    /// organisation issued a pilot named after that person.
+    network: Vec<(i64, i64, i64)>,
 }
 
 async fn tree(app: &TestApp) -> Tree {
@@ -330,8 +350,35 @@ async fn tree(app: &TestApp) -> Tree {
             .task_id;
         plans.push((*org, plan_id, task_id));
     }
+    let mut network = Vec::new();
+    for (org, person, name) in &ids {
+        let post = app
+            .store()
+            .add_org_post(
+                &all,
+                *org,
+                &kexie_store::NewOrgPost {
+                    person_id: *person,
+                    role: kexie_domain::network::PostRole::Contact,
+                    mode: None,
+                    key_kind: None,
+                    started_on: None,
+                    ended_on: None,
+                },
+            )
+            .await
+            .unwrap();
+        let pilot = kexie_store::NewPilot {
+            org_id: *org,
+            name: format!("{name}试点"),
+            ..kexie_store::NewPilot::default()
+        };
+        let pilot = app.store().create_pilot(&all, &pilot).await.unwrap();
+        network.push((*org, post.post_id, pilot.summary.pilot_id));
+    }
     Tree {
         plans,
+        network,
         own: ids[0],
         child: ids[1],
         sibling: ids[2],
@@ -418,6 +465,30 @@ async fn staff_of_a_county_see_their_subtree_and_nothing_beside_or_above_it(back
                         {
                             assert!(body.contains(target.2), "{who} misses {}", target.2);
                         }
+                    }
+                    for target in outside {
+                        let (status, body) =
+                            fetch(&app, &browser, &token, route, pick(target)).await;
+                        assert_eq!(status, 404, "{who} on {}", target.2);
+                        assert!(!body.contains(target.2), "{who} leaked {}", target.2);
+                    }
+                }
+                Check::PostById | Check::PilotById => {
+                    let pick = |x: (i64, i64, &str)| {
+                        let (_, post, pilot) = t.network.iter().find(|n| n.0 == x.0).unwrap();
+                        if *check == Check::PostById {
+                            *post
+                        } else {
+                            *pilot
+                        }
+                    };
+                    for target in inside {
+                        let (status, _) = fetch(&app, &browser, &token, route, pick(target)).await;
+                        assert!(
+                            status != 404 && status < 500,
+                            "{who} on {}: {status}",
+                            target.2
+                        );
                     }
                     for target in outside {
                         let (status, body) =

@@ -48,5 +48,11 @@ pub async fn run(global: &Global, args: CoverageArgs) -> CmdResult {
             );
         }
     }
+    if !coverage.key_persons.is_empty() {
+        println!("  “四长”在任 / key persons in post:");
+        for f in &coverage.key_persons {
+            println!("      {:<9} {:<18} {:>4}", f.level, f.kind, f.persons);
+        }
+    }
     Ok(())
 }

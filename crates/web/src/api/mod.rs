@@ -5,6 +5,7 @@ mod auth;
 mod divisions;
 mod governance;
 pub(crate) mod me;
+mod network;
 mod orgs;
 mod persons;
 pub(crate) mod search;
@@ -23,6 +24,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .merge(auth::router())
         .merge(orgs::router())
+        .merge(network::router())
         .merge(divisions::router())
         .merge(persons::router())
         .merge(stats::router())
@@ -57,6 +59,14 @@ pub fn router() -> Router<AppState> {
         orgs::add_group,
         orgs::children,
         orgs::members,
+        network::org_posts,
+        network::add_post,
+        network::post,
+        network::update_post,
+        network::end_post,
+        network::pilots,
+        network::create_pilot,
+        network::pilot,
         divisions::list,
         persons::list,
         persons::get_one,

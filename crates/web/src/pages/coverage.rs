@@ -27,6 +27,32 @@ struct CoveragePage {
     org: Org,
     coverage: Coverage,
     chart: String,
+    /// Key persons in post: one row per level, a count per kind (in the order of `kinds`).
+    key_rows: Vec<(String, Vec<i64>)>,
+    kinds: Vec<&'static str>,
+    key_chart: String,
+}
+
+/// The key-person figures as a table: a row per level, a column per kind (seeds/004 order).
+fn key_table(
+    lang: crate::Lang,
+    coverage: &Coverage,
+) -> (Vec<(String, Vec<i64>)>, Vec<&'static str>) {
+    use kexie_domain::network::KeyPersonKind;
+    let kinds: Vec<&'static str> = KeyPersonKind::ALL.iter().map(|k| k.code()).collect();
+    let mut rows: Vec<(String, Vec<i64>)> = Vec::new();
+    let mut last_level = "";
+    for f in &coverage.key_persons {
+        if f.level != last_level {
+            let label = lang.t(&format!("keyp.level_{}", f.level)).to_string();
+            rows.push((label, vec![0; kinds.len()]));
+            last_level = &f.level;
+        }
+        if let (Some(row), Some(i)) = (rows.last_mut(), kinds.iter().position(|k| *k == f.kind)) {
+            row.1[i] = f.persons;
+        }
+    }
+    (rows, kinds)
 }
 
 async fn load(state: &AppState, caller: &Caller, id: i64) -> Result<(Org, Coverage), AppError> {
@@ -55,6 +81,22 @@ async fn page(
         })
         .collect();
     let chart = charts::share_chart(lang.t("coverage.chart"), &bars);
+    let key_bars: Vec<(String, i64)> = coverage
+        .key_persons
+        .iter()
+        .map(|f| {
+            (
+                format!(
+                    "{} · {}",
+                    lang.t(&format!("keyp.level_{}", f.level)),
+                    lang.t(&format!("post.kind_{}", f.kind))
+                ),
+                f.persons,
+            )
+        })
+        .collect();
+    let key_chart = charts::bar_chart(lang.t("keyp.chart"), &key_bars);
+    let (key_rows, kinds) = key_table(lang, &coverage);
     let page = CoveragePage {
         c: Chrome::new(
             &state,
@@ -65,6 +107,9 @@ async fn page(
         org,
         coverage,
         chart,
+        key_rows,
+        kinds,
+        key_chart,
     };
     Ok(render(page, lang))
 }

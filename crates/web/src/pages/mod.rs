@@ -22,6 +22,9 @@ mod orgs;
 mod person_import;
 mod person_merge;
 mod persons;
+mod pilot_import;
+mod pilots;
+mod posts;
 mod search;
 pub(crate) mod workplan;
 mod workplan_dash;
@@ -46,6 +49,8 @@ pub fn router() -> Router<AppState> {
         .merge(org_edit::router())
         .merge(org_import::router())
         .merge(orgs::router())
+        .merge(posts::router())
+        .merge(pilots::router())
         .merge(coverage::router())
         .merge(divisions::router())
         .merge(persons::router())

@@ -7,7 +7,7 @@ use axum::routing::get;
 use axum::Router;
 use kexie_domain::division::DivisionCode;
 use kexie_domain::org::OrgKind;
-use kexie_store::{GroupMembership, Org, OrgFilter, OrgSummary, PersonRow};
+use kexie_store::{GroupMembership, Org, OrgFilter, OrgPost, OrgSummary, PersonRow};
 use serde::Deserialize;
 
 use super::auth::beijing;
@@ -96,6 +96,8 @@ async fn list(
 #[derive(Deserialize)]
 struct ShowQuery {
     page: Option<i64>,
+    /// A name to look up in the registry for the post form.
+    person_q: Option<String>,
 }
 
 #[derive(Template)]
@@ -112,6 +114,11 @@ struct OrgPage {
     has_coverage: bool,
     history: Vec<HistoryRow>,
     groups: Vec<GroupMembership>,
+    posts: Vec<OrgPost>,
+    person_q: String,
+    /// People of the registry matching `person_q`, to choose the holder of a new post.
+    candidates: Vec<PersonRow>,
+    choices: super::posts::PostChoices,
 }
 
 /// A line of the history as the page shows it.
@@ -189,6 +196,25 @@ async fn show(
         .group_memberships(&caller.scope, org.org_id)
         .await
         .map_err(fail)?;
+    let posts = store
+        .org_posts(
+            &caller.scope,
+            org.org_id,
+            crate::person_input::beijing_today(),
+            false,
+        )
+        .await
+        .map_err(fail)?;
+    let person_q = query.person_q.unwrap_or_default().trim().to_string();
+    let candidates = if person_q.is_empty() || !caller.scope.can_write() {
+        Vec::new()
+    } else {
+        store
+            .list_persons(&caller.scope, Some(&person_q), 20, 0)
+            .await
+            .map_err(fail)?
+            .0
+    };
     let has_coverage = org.kind == "kexie"
         && org
             .division_code
@@ -201,6 +227,10 @@ async fn show(
         has_coverage,
         history,
         groups,
+        posts,
+        person_q,
+        candidates,
+        choices: super::posts::PostChoices::new(),
         org,
         ancestors,
         children,
