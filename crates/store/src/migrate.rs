@@ -24,6 +24,7 @@ const SQLITE: Embedded = migrations!("sqlite":
     6 "0006_governance",
     7 "0007_search",
     8 "0008_rollup_index",
+    9 "0009_activities",
 );
 const POSTGRES: Embedded = migrations!("postgres":
     1 "0001_foundation",
@@ -34,6 +35,7 @@ const POSTGRES: Embedded = migrations!("postgres":
     6 "0006_governance",
     7 "0007_search",
     8 "0008_rollup_index",
+    9 "0009_activities",
 );
 
 /// A digest that changes whenever a database's migrations or the shipped divisions do (names
