@@ -41,6 +41,9 @@ pub use crypto::{Algorithm, FieldCipher, KeyError};
 pub use divisions::Division;
 pub use error::{StoreError, StoreResult};
 pub use governance::{
+    Activity, ActivityFilter, AnnualPublication, NewActivity,
+};
+pub use governance::{
     may_own_rules, today, BodyKind, GovernanceCheck, GovernanceFilter, GoverningBody, NewPost,
     NewTerm, PostRow, SocietyReview, SocietySummary, StoredRuleSet, TermRow,
 };
