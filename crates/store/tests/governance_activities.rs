@@ -113,10 +113,10 @@ async fn activities_are_recorded_listed_by_year_and_subtree_and_audited(db: &Tes
     assert_eq!(titles, ["青年论坛", "科普进校园"]);
     assert_eq!(of_2025[0].org_name, "青年工作专业委员会");
 
-    store.delete_activity(&all, branch_one).await.unwrap();
+    store.delete_activity(&all, s, branch_one).await.unwrap();
     assert_eq!(store.activities(&all, s, &year).await.unwrap().len(), 1);
     assert!(matches!(
-        store.delete_activity(&all, branch_one).await,
+        store.delete_activity(&all, s, branch_one).await,
         Err(StoreError::NotFound)
     ));
     for (action, n) in [
@@ -166,7 +166,7 @@ async fn activities_outside_the_scope_do_not_exist_and_viewers_cannot_write(db: 
         Err(StoreError::NotFound)
     ));
     assert!(matches!(
-        store.delete_activity(&outside, id).await,
+        store.delete_activity(&outside, s, id).await,
         Err(StoreError::NotFound)
     ));
     let viewer = scope_of(store, p, false).await;
@@ -179,8 +179,13 @@ async fn activities_outside_the_scope_do_not_exist_and_viewers_cannot_write(db: 
         1
     );
     assert!(matches!(
-        store.delete_activity(&viewer, id).await,
+        store.delete_activity(&viewer, s, id).await,
         Err(StoreError::Forbidden)
+    ));
+    // An activity of the society is not the branch's to delete, even for everyone.
+    assert!(matches!(
+        store.delete_activity(&all, b, id).await,
+        Err(StoreError::NotFound)
     ));
     // The branch's staff see their own activities but not the society's above them.
     let branch_staff = scope_of(store, b, true).await;

@@ -212,16 +212,50 @@ impl Store {
             .collect()
     }
 
-    /// Deletes an activity of an organisation in scope (writable). Audited with what it was.
+    /// One activity of an organisation in scope.
+    pub async fn activity(&self, scope: &Scope, activity_id: i64) -> StoreResult<Activity> {
+        let mut sql = Sql::new(
+            "select a.activity_id, a.org_id, o.name as org_name, a.held_on, a.title, a.kind, \
+             a.participants, a.notes, a.account, a.created_at from activity a \
+             join org o on o.org_id = a.org_id where a.activity_id = ",
+        );
+        sql.bind_int(activity_id);
+        scope.filter_org(&mut sql, "o.path");
+        let row = sql
+            .query()
+            .fetch_optional(&self.read)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        from_row(&row)
+    }
+
+    /// Deletes an activity held by an organisation in scope or one below it (a society's page
+    /// deletes its branches' too). An activity elsewhere is not found. Audited with what it was.
     #[tracing::instrument(skip_all, err)]
-    pub async fn delete_activity(&self, scope: &Scope, activity_id: i64) -> StoreResult<()> {
-        let row = sqlx::query("select org_id, kind, held_on from activity where activity_id = $1")
-            .bind(activity_id)
+    pub async fn delete_activity(
+        &self,
+        scope: &Scope,
+        org_id: i64,
+        activity_id: i64,
+    ) -> StoreResult<()> {
+        let org = self.org(scope, org_id).await?;
+        let (lo, hi) = subtree_range(&org.path);
+        let mut sql = Sql::new(
+            "select a.org_id, a.kind, a.held_on from activity a join org o on o.org_id = a.org_id \
+             where a.activity_id = ",
+        );
+        sql.bind_int(activity_id)
+            .push(" and o.path >= ")
+            .bind_text(lo)
+            .push(" and o.path < ")
+            .bind_text(hi);
+        scope.filter_org(&mut sql, "o.path");
+        let row = sql
+            .query()
             .fetch_optional(&self.read)
             .await?
             .ok_or(StoreError::NotFound)?;
         let org_id: i64 = row.try_get("org_id")?;
-        self.org(scope, org_id).await?;
         if !scope.can_write() {
             return Err(StoreError::Forbidden);
         }

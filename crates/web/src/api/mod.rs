@@ -3,6 +3,7 @@
 
 mod auth;
 mod divisions;
+mod activities;
 mod governance;
 mod orgs;
 mod persons;
@@ -26,6 +27,7 @@ pub fn router() -> Router<AppState> {
         .merge(persons::router())
         .merge(stats::router())
         .merge(governance::router())
+        .merge(activities::router())
         .merge(workplan::router())
         .merge(search::router())
 }
@@ -68,6 +70,8 @@ pub fn router() -> Router<AppState> {
         governance::dashboard,
         governance::rules,
         governance::save_rules,
+        activities::list,
+        activities::create,
         workplan::list,
         workplan::create,
         workplan::get_one,

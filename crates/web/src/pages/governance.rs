@@ -9,7 +9,9 @@ use axum::routing::{get, post};
 use axum::Router;
 use chrono::NaiveDate;
 use kexie_domain::governance::{AppointmentMethod, Position};
-use kexie_store::{BodyKind, GoverningBody, NewPost, NewTerm, Org, SocietyReview, StoreError};
+use kexie_store::{
+    AnnualPublication, BodyKind, GoverningBody, NewPost, NewTerm, Org, SocietyReview, StoreError,
+};
 use serde::Deserialize;
 
 use super::{render, Chrome};
@@ -77,6 +79,9 @@ struct GovernancePage {
     kinds: Vec<(&'static str, &'static str)>,
     positions: Vec<(&'static str, &'static str)>,
     appointments: Vec<(&'static str, &'static str)>,
+    /// The years whose annual report is published, and the year the report form offers.
+    publications: Vec<AnnualPublication>,
+    report_year: i32,
 }
 
 impl GovernancePage {
@@ -113,6 +118,10 @@ async fn page(
         .map_err(|e| fail(e.into()))?;
     let bodies = store
         .governing_bodies(&caller.scope, id)
+        .await
+        .map_err(|e| fail(e.into()))?;
+    let publications = store
+        .annual_publications(&caller.scope, id)
         .await
         .map_err(|e| fail(e.into()))?;
     let mut timeline: Vec<TimelineRow> = bodies
@@ -157,6 +166,8 @@ async fn page(
         review,
         bodies,
         timeline,
+        publications,
+        report_year: super::annual::last_year(),
     };
     Ok(render(page, lang))
 }

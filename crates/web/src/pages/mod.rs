@@ -1,6 +1,8 @@
 //! HTML pages: one typed template per page, laid out by `templates/layouts/base.html`.
 
 mod accounts;
+mod activities;
+mod annual;
 mod audit;
 pub(crate) mod auth;
 mod charts;
@@ -50,6 +52,8 @@ pub fn router() -> Router<AppState> {
         .merge(person_import::router())
         .merge(import_job::router())
         .merge(governance::router())
+        .merge(activities::router())
+        .merge(annual::router())
         .merge(governance_dashboard::router())
         .merge(governance_rules::router())
         .merge(governance_slate::router())
