@@ -145,6 +145,9 @@ const MATRIX: &[(&str, &str, Check)] = &[
         Check::Published,
     ),
     ("api:/orgs/{id}/activities", "GET POST", Check::OrgById),
+    // Checks an uploaded slate; with an org_id the org is looked up in the caller's scope
+    // (tests/governance_check.rs).
+    ("api:/governance/check", "POST", Check::OrgForm),
     ("api:/orgs/{id}/governance/dashboard", "GET", Check::OrgById),
     (
         "api:/orgs/{id}/governance/rules",

@@ -5,6 +5,7 @@ mod auth;
 mod divisions;
 mod activities;
 mod governance;
+mod governance_check;
 mod orgs;
 mod persons;
 pub(crate) mod search;
@@ -28,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .merge(stats::router())
         .merge(governance::router())
         .merge(activities::router())
+        .merge(governance_check::router())
         .merge(workplan::router())
         .merge(search::router())
 }
@@ -72,6 +74,7 @@ pub fn router() -> Router<AppState> {
         governance::save_rules,
         activities::list,
         activities::create,
+        governance_check::check,
         workplan::list,
         workplan::create,
         workplan::get_one,
