@@ -122,7 +122,11 @@ fn a_branch_counts_from_the_later_of_its_last_activity_and_its_founding() {
     let found = branches(branch(Some(last), Some(refounded)));
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].figures["months_inactive"], 24);
-    assert!(found[0].message.contains("2022年2月28日"), "{}", found[0].message);
+    assert!(
+        found[0].message.contains("2022年2月28日"),
+        "{}",
+        found[0].message
+    );
     assert!(branches(branch(Some(last), Some(refounded + Days::new(1)))).is_empty());
 }
 

@@ -4,8 +4,8 @@
 use std::io::Read;
 
 use kexie_domain::governance::{
-    rule, AnnualReport, Finding, KindFigure, MemberFigures, ReportActivity, ReportBody,
-    ReportPost, ReportTerm, Severity,
+    rule, AnnualReport, Finding, KindFigure, MemberFigures, ReportActivity, ReportBody, ReportPost,
+    ReportTerm, Severity,
 };
 use kexie_office::annual_report_docx;
 

@@ -41,12 +41,10 @@ pub use crypto::{Algorithm, FieldCipher, KeyError};
 pub use divisions::Division;
 pub use error::{StoreError, StoreResult};
 pub use governance::{
-    Activity, ActivityFilter, AnnualPublication, NewActivity,
-};
-pub use governance::{
     may_own_rules, today, BodyKind, GovernanceCheck, GovernanceFilter, GoverningBody, NewPost,
     NewTerm, PostRow, SocietyReview, SocietySummary, StoredRuleSet, TermRow,
 };
+pub use governance::{Activity, ActivityFilter, AnnualPublication, NewActivity};
 pub use ledger::{Growth, LedgerFilter, LedgerRow};
 pub use migrate::latest_schema_version;
 pub use org_changes::{GroupMembership, OrgHistoryEntry, OrgPatch};

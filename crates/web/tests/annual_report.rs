@@ -122,7 +122,10 @@ async fn activities_are_recorded_through_the_page_and_the_api(backend: Backend) 
         .collect();
     assert_eq!(titles, ["青年论坛", "科普进校园<b>"]);
     let own_only: Value = app
-        .api(&token, &format!("/api/v1/orgs/{s}/activities?subtree=false"))
+        .api(
+            &token,
+            &format!("/api/v1/orgs/{s}/activities?subtree=false"),
+        )
         .await
         .json()
         .await
@@ -241,9 +244,7 @@ fn document_xml(bytes: Vec<u8>) -> String {
     xml
 }
 
-async fn the_annual_report_downloads_as_docx_and_is_public_only_once_published(
-    backend: Backend,
-) {
+async fn the_annual_report_downloads_as_docx_and_is_public_only_once_published(backend: Backend) {
     let app = TestApp::start(backend).await;
     let (_, s, _) = setup(&app).await;
     member(&app, s, "会员甲", "23010319900307002X", "2024-05-01").await;
@@ -293,7 +294,13 @@ async fn the_annual_report_downloads_as_docx_and_is_public_only_once_published(
     let page = anonymous.get(&public).await;
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
-    for expected in ["省测试学会", "2025", "100.0%", "全国科技工作者日活动", "800"] {
+    for expected in [
+        "省测试学会",
+        "2025",
+        "100.0%",
+        "全国科技工作者日活动",
+        "800",
+    ] {
         assert!(html.contains(expected), "public page lacks {expected}");
     }
     // No personal data: no ID numbers, phones, masks, notes or members' names.
@@ -345,9 +352,7 @@ async fn the_annual_report_downloads_as_docx_and_is_public_only_once_published(
 async fn a_county_outside_cannot_publish_and_a_viewer_may_not(backend: Backend) {
     let app = TestApp::start(backend).await;
     let (p, s, _) = setup(&app).await;
-    let county = app
-        .org("23KXD", "某县科协", None, "230102000000")
-        .await;
+    let county = app.org("23KXD", "某县科协", None, "230102000000").await;
     let outsider = app
         .signed_in("county.staff", Role::OrgStaff, Some(county))
         .await;

@@ -34,11 +34,30 @@ const HEADERS: [&str; 11] = [
 fn slate(members: usize, grassroots: usize) -> Vec<u8> {
     let mut w = XlsxWriter::new("名单", &HEADERS).unwrap();
     w.push_row(&[
-        "甲会长", "男", "1970-01-01", "理事长", "是", "中共党员", "否", "某大学", "否", "否", "",
+        "甲会长",
+        "男",
+        "1970-01-01",
+        "理事长",
+        "是",
+        "中共党员",
+        "否",
+        "某大学",
+        "否",
+        "否",
+        "",
     ])
     .unwrap();
     w.push_row(&[
-        "乙秘书", "女", "1980-01-01", "秘书长", "是", "群众", "是", "某学会", "否", "否",
+        "乙秘书",
+        "女",
+        "1980-01-01",
+        "秘书长",
+        "是",
+        "群众",
+        "是",
+        "某学会",
+        "否",
+        "否",
         "理事会聘任",
     ])
     .unwrap();
@@ -187,7 +206,10 @@ async fn bad_slate_uploads_are_refused_naming_the_problem(backend: Backend) {
             "as_of 应写作",
         ),
         (
-            form(b"not a spreadsheet".to_vec(), &[("individual_members", "10")]),
+            form(
+                b"not a spreadsheet".to_vec(),
+                &[("individual_members", "10")],
+            ),
             "slate.xlsx",
         ),
         (
@@ -204,7 +226,17 @@ async fn bad_slate_uploads_are_refused_naming_the_problem(backend: Backend) {
     // A slate with a bad row names the row.
     let mut w = XlsxWriter::new("名单", &HEADERS).unwrap();
     w.push_row(&[
-        "甲", "男", "1970-01-01", "会长大人", "是", "群众", "否", "某大学", "否", "否", "",
+        "甲",
+        "男",
+        "1970-01-01",
+        "会长大人",
+        "是",
+        "群众",
+        "否",
+        "某大学",
+        "否",
+        "否",
+        "",
     ])
     .unwrap();
     let response = post(

@@ -6,8 +6,9 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use kexie_domain::governance::{
-    check_branches, check_party, check_slate, check_terms, is_party_member, rule, AppointmentMethod, Finding,
-    Gender, Position, Severity, SlateInput, SlateMember, SlateReport, TermInfo,
+    check_branches, check_party, check_slate, check_terms, is_party_member, rule,
+    AppointmentMethod, Finding, Gender, Position, Severity, SlateInput, SlateMember, SlateReport,
+    TermInfo,
 };
 use serde::Serialize;
 use sqlx::Row;

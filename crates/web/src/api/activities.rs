@@ -45,10 +45,7 @@ pub async fn list(
         subtree: q.subtree.unwrap_or(true),
     };
     Ok(Json(
-        state
-            .store()
-            .activities(&caller.scope, id, &filter)
-            .await?,
+        state.store().activities(&caller.scope, id, &filter).await?,
     ))
 }
 
@@ -91,9 +88,7 @@ pub async fn create(
         ))
     })?;
     let held_on = NaiveDate::parse_from_str(input.held_on.trim(), "%Y-%m-%d").map_err(|_| {
-        AppError::Unprocessable(
-            "活动日期应写作 YYYY-MM-DD / held_on must be YYYY-MM-DD".into(),
-        )
+        AppError::Unprocessable("活动日期应写作 YYYY-MM-DD / held_on must be YYYY-MM-DD".into())
     })?;
     let new = NewActivity {
         held_on,

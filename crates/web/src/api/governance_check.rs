@@ -71,7 +71,11 @@ async fn read_form(multipart: Result<Multipart, MultipartRejection>) -> Result<F
     let bad = |e: String| AppError::BadRequest(format!("上传无效 / not a valid upload: {e}"));
     let mut multipart = multipart.map_err(|e| bad(e.body_text()))?;
     let mut form = Form::default();
-    while let Some(field) = multipart.next_field().await.map_err(|e| bad(e.body_text()))? {
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| bad(e.body_text()))?
+    {
         let name = field.name().unwrap_or("").to_string();
         if name == "file" {
             let file_name = field.file_name().unwrap_or("slate.xlsx").to_string();

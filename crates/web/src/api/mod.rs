@@ -1,9 +1,9 @@
 //! The JSON API under `/api/v1`, described by the OpenAPI document at `/api/v1/openapi.json`
 //! and browsable at `/api/docs/`.
 
+mod activities;
 mod auth;
 mod divisions;
-mod activities;
 mod governance;
 mod governance_check;
 mod orgs;

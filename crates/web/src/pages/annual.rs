@@ -108,7 +108,11 @@ async fn publish(
                     .publish_annual_report(&caller.scope, id, year, kexie_store::today())
                     .await?;
             }
-            "unpublish" => store.unpublish_annual_report(&caller.scope, id, year).await?,
+            "unpublish" => {
+                store
+                    .unpublish_annual_report(&caller.scope, id, year)
+                    .await?
+            }
             other => {
                 return Err(AppError::Unprocessable(format!(
                     "未知的操作“{other}” / unknown action"
@@ -151,7 +155,12 @@ async fn public_page(
         c: Chrome::public(
             &state,
             lang,
-            format!("{} · {}{}", report.org_name, year, lang.t("annual.title_suffix")),
+            format!(
+                "{} · {}{}",
+                report.org_name,
+                year,
+                lang.t("annual.title_suffix")
+            ),
             String::new(),
         ),
         growth: kexie_office::annual::growth_text(&report),
