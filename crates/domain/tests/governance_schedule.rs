@@ -116,6 +116,21 @@ fn a_branch_that_never_met_counts_from_its_founding() {
 }
 
 #[test]
+fn a_branch_counts_from_the_later_of_its_last_activity_and_its_founding() {
+    let last = as_of() - Months::new(40);
+    let refounded = as_of() - Months::new(24);
+    let found = branches(branch(Some(last), Some(refounded)));
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].figures["months_inactive"], 24);
+    assert!(
+        found[0].message.contains("2022年2月28日"),
+        "{}",
+        found[0].message
+    );
+    assert!(branches(branch(Some(last), Some(refounded + Days::new(1)))).is_empty());
+}
+
+#[test]
 fn a_branch_with_no_dates_at_all_is_reported() {
     let found = branches(branch(None, None));
     assert_eq!(found.len(), 1);

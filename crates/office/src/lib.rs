@@ -5,11 +5,13 @@
 //! a [`Sheet`] of text, and an import such as [`parse_org_sheet`] turns it into typed rows and an
 //! [`ImportReport`]. Exports go through [`XlsxWriter`].
 
+pub mod annual;
 mod biff;
 pub mod cells;
 mod cfb;
 pub mod columns;
 mod csv_in;
+pub mod docx;
 pub mod error;
 mod grid;
 pub mod limits;
@@ -27,8 +29,10 @@ mod xls_in;
 mod xlsx_in;
 pub mod xlsx_out;
 
+pub use annual::annual_report_docx;
 pub use cells::{parse_bool_zh, parse_date, safe_cell, CellError};
 pub use columns::{ColumnMap, ColumnSpec};
+pub use docx::Docx;
 pub use error::OfficeError;
 pub use limits::Limits;
 pub use org_template::{org_template, ORG_HEADERS};

@@ -7,14 +7,13 @@
 //! 产生方式 (optional: 理事会聘任 for a secretary-general nominated by the president and appointed
 //! by the council, seeds/002 item 5).
 
-use std::io::{Cursor, Write};
-
 use kexie_domain::governance::{
     is_party_member, AppointmentMethod, BodyFigures, Gender, Position, SlateMember, SlateReport,
 };
 
 use crate::cells::{parse_bool_zh, parse_date, CellError};
 use crate::columns::ColumnSpec;
+use crate::docx::Docx;
 use crate::error::OfficeError;
 use crate::report::ImportReport;
 use crate::row_check::{filled_rows, map_columns, RowCheck};
@@ -267,115 +266,21 @@ pub fn findings_xlsx(report: &SlateReport) -> Result<Vec<u8>, OfficeError> {
     sheet.into_bytes()
 }
 
-fn xml_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            // Characters XML 1.0 cannot carry at all.
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-fn paragraph(text: &str, bold: bool, size_half_points: u32) -> String {
-    let props = format!(
-        "<w:rPr>{}<w:sz w:val=\"{size_half_points}\"/><w:rFonts w:eastAsia=\"宋体\"/></w:rPr>",
-        if bold { "<w:b/>" } else { "" }
-    );
-    format!(
-        "<w:p><w:r>{props}<w:t xml:space=\"preserve\">{}</w:t></w:r></w:p>",
-        xml_escape(text)
-    )
-}
-
-fn table(headers: &[&str], rows: &[[String; 4]]) -> String {
-    let cell = |text: &str, bold: bool| {
-        format!(
-            "<w:tc><w:tcPr><w:tcW w:w=\"0\" w:type=\"auto\"/></w:tcPr>{}</w:tc>",
-            paragraph(text, bold, 21)
-        )
-    };
-    let mut xml = String::from(
-        "<w:tbl><w:tblPr><w:tblStyle w:val=\"TableGrid\"/><w:tblW w:w=\"5000\" w:type=\"pct\"/>\
-         <w:tblBorders><w:top w:val=\"single\" w:sz=\"4\"/><w:left w:val=\"single\" w:sz=\"4\"/>\
-         <w:bottom w:val=\"single\" w:sz=\"4\"/><w:right w:val=\"single\" w:sz=\"4\"/>\
-         <w:insideH w:val=\"single\" w:sz=\"4\"/><w:insideV w:val=\"single\" w:sz=\"4\"/>\
-         </w:tblBorders></w:tblPr><w:tr>",
-    );
-    for h in headers {
-        xml.push_str(&cell(h, true));
-    }
-    xml.push_str("</w:tr>");
-    for row in rows {
-        xml.push_str("<w:tr>");
-        for c in row {
-            xml.push_str(&cell(c, false));
-        }
-        xml.push_str("</w:tr>");
-    }
-    xml.push_str("</w:tbl>");
-    xml
-}
-
 /// The slate review as a Word document (`.docx`, Office Open XML): title, conclusion, the
 /// findings table with the document each rule comes from, and the make-up of each body.
 pub fn review_docx(title: &str, report: &SlateReport) -> Result<Vec<u8>, OfficeError> {
-    let mut body = paragraph(title, true, 32);
-    body.push_str(&paragraph(&summary(report), false, 24));
-    body.push_str(&paragraph("一、审核发现", true, 24));
+    let mut doc = Docx::new();
+    doc.title(title).paragraph(&summary(report));
+    doc.heading("一、审核发现");
     if report.findings.is_empty() {
-        body.push_str(&paragraph("未发现不符合规则的情况。", false, 24));
+        doc.paragraph("未发现不符合规则的情况。");
     } else {
-        body.push_str(&table(
-            &["规则", "结论", "说明", "依据"],
-            &finding_rows(report),
-        ));
+        let rows: Vec<Vec<String>> = finding_rows(report).into_iter().map(Vec::from).collect();
+        doc.table(&["规则", "结论", "说明", "依据"], &rows);
     }
-    body.push_str(&paragraph("二、人员构成", true, 24));
+    doc.heading("二、人员构成");
     for line in figure_lines(report) {
-        body.push_str(&paragraph(&line, false, 24));
+        doc.paragraph(&line);
     }
-    let document = format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
-         <w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\">\
-         <w:body>{body}<w:sectPr><w:pgSz w:w=\"11906\" w:h=\"16838\"/>\
-         <w:pgMar w:top=\"1440\" w:right=\"1440\" w:bottom=\"1440\" w:left=\"1440\"/></w:sectPr>\
-         </w:body></w:document>"
-    );
-    let parts = [
-        (
-            "[Content_Types].xml",
-            "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
-             <Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">\
-             <Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/>\
-             <Default Extension=\"xml\" ContentType=\"application/xml\"/>\
-             <Override PartName=\"/word/document.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml\"/>\
-             </Types>"
-                .to_string(),
-        ),
-        (
-            "_rels/.rels",
-            "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
-             <Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">\
-             <Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" Target=\"word/document.xml\"/>\
-             </Relationships>"
-                .to_string(),
-        ),
-        ("word/document.xml", document),
-    ];
-    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    let options = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated);
-    let fail = |e: zip::result::ZipError| OfficeError::Write(e.to_string());
-    for (name, text) in parts {
-        zip.start_file(name, options).map_err(fail)?;
-        zip.write_all(text.as_bytes())?;
-    }
-    Ok(zip.finish().map_err(fail)?.into_inner())
+    doc.into_bytes()
 }

@@ -259,18 +259,35 @@ impl Store {
                 .await?;
             for (j, branch) in ["青年工作委员会", "科普工作委员会"].iter().enumerate()
             {
-                self.create_org(
-                    &all,
-                    &NewOrg {
-                        code: format!("23XH{:02}-{}", i + 1, j + 1),
-                        name: format!("{}{}", name, branch),
-                        kind: Some(OrgKind::Branch),
-                        division_code: Some(province.code.clone()),
-                        parent_id: Some(society.org_id),
-                        ..NewOrg::default()
-                    },
-                )
-                .await?;
+                let branch_org = self
+                    .create_org(
+                        &all,
+                        &NewOrg {
+                            code: format!("23XH{:02}-{}", i + 1, j + 1),
+                            name: format!("{}{}", name, branch),
+                            kind: Some(OrgKind::Branch),
+                            division_code: Some(province.code.clone()),
+                            parent_id: Some(society.org_id),
+                            ..NewOrg::default()
+                        },
+                    )
+                    .await?;
+                // The youth committee met two months ago; the popularisation committee never
+                // did, so the governance pages show `branch.inactive` for it (seeds/002 item 4).
+                if j == 0 {
+                    self.create_activity(
+                        &all,
+                        branch_org.org_id,
+                        &crate::NewActivity {
+                            held_on: crate::today() - chrono::Days::new(60),
+                            title: format!("{branch}青年学术沙龙"),
+                            kind: kexie_domain::governance::ActivityKind::AcademicExchange,
+                            participants: 40 + i as i64,
+                            notes: None,
+                        },
+                    )
+                    .await?;
+                }
             }
             societies.push(society);
         }

@@ -51,6 +51,7 @@ pub use governance::{
     may_own_rules, today, BodyKind, GovernanceCheck, GovernanceFilter, GoverningBody, NewPost,
     NewTerm, PostRow, SocietyReview, SocietySummary, StoredRuleSet, TermRow,
 };
+pub use governance::{Activity, ActivityFilter, AnnualPublication, NewActivity};
 pub use ledger::{Growth, LedgerFilter, LedgerRow};
 pub use member_self::{ContactChange, Correction, CorrectionInput};
 pub use migrate::latest_schema_version;

@@ -34,6 +34,10 @@ enum Check {
     PlanById,
     /// `{id}` is a task of a work plan: as its plan.
     TaskById,
+    /// Needs no sign-in: `{id}`'s annual report for `{year}`, shown only once the organisation
+    /// has published it; nothing is published here, so every organisation answers 404 (the
+    /// published case is in tests/annual_report.rs).
+    Published,
     /// `{job}` is a background import: only the account that started it sees it, anyone else
     /// gets 404 (tests/imports.rs); a job id nobody started is 404 too.
     OwnJob,
@@ -142,6 +146,27 @@ const MATRIX: &[(&str, &str, Check)] = &[
         Check::OrgById,
     ),
     ("api:/orgs/{id}/governance", "GET", Check::OrgById),
+    ("page:/orgs/{id}/activities", "GET POST", Check::OrgById),
+    (
+        "page:/orgs/{id}/activities/{activity}/delete",
+        "POST",
+        Check::OrgById,
+    ),
+    (
+        "page:/orgs/{id}/governance/annual.docx",
+        "GET",
+        Check::OrgById,
+    ),
+    ("page:/orgs/{id}/governance/annual", "POST", Check::OrgById),
+    (
+        "page:/public/orgs/{id}/annual/{year}",
+        "GET",
+        Check::Published,
+    ),
+    ("api:/orgs/{id}/activities", "GET POST", Check::OrgById),
+    // Checks an uploaded slate; with an org_id the org is looked up in the caller's scope
+    // (tests/governance_check.rs).
+    ("api:/governance/check", "POST", Check::OrgForm),
     ("api:/orgs/{id}/governance/dashboard", "GET", Check::OrgById),
     (
         "api:/orgs/{id}/governance/rules",
@@ -395,7 +420,9 @@ async fn fetch(
     id: i64,
 ) -> (u16, String) {
     let (kind, path) = route.split_once(':').unwrap();
-    let mut path = path.replace("{id}", &id.to_string());
+    let mut path = path
+        .replace("{id}", &id.to_string())
+        .replace("{year}", "2025");
     if path == "/search" {
         // Every person of the tree is a 王: a search for the surname reaches all of them.
         path.push_str("?q=%E7%8E%8B");
@@ -540,6 +567,13 @@ async fn staff_of_a_county_see_their_subtree_and_nothing_beside_or_above_it(back
                     let (status, _) = fetch(&app, &browser, &token, route, 0).await;
                     let expected = if role == Role::OrgViewer { 403 } else { 200 };
                     assert_eq!(status, expected, "{who}");
+                }
+                Check::Published => {
+                    for target in inside.iter().chain(&outside) {
+                        let (status, body) = fetch(&app, &browser, &token, route, target.0).await;
+                        assert_eq!(status, 404, "{who} on {}", target.2);
+                        assert!(!body.contains(target.2), "{who} leaked {}", target.2);
+                    }
                 }
                 Check::OwnJob => {
                     let (status, _) = fetch(&app, &browser, &token, route, 0).await;

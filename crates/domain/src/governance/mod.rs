@@ -12,6 +12,8 @@
 //! - [`check_terms`], [`check_branches`], [`check_party`]: terms on schedule, inactive branches,
 //!   party organisation coverage.
 
+mod activity;
+mod annual;
 mod figures;
 mod finding;
 mod position;
@@ -20,6 +22,10 @@ mod schedule;
 mod slate;
 mod text;
 
+pub use activity::ActivityKind;
+pub use annual::{
+    AnnualReport, KindFigure, MemberFigures, ReportActivity, ReportBody, ReportPost, ReportTerm,
+};
 pub use figures::{BodyFigures, ShareFigure, SlateFigures};
 pub use finding::{rule, Finding, Severity};
 pub use position::{is_party_member, AppointmentMethod, Gender, Position, SlateMember};

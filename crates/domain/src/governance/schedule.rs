@@ -96,17 +96,25 @@ fn full_months(from: NaiveDate, to: NaiveDate) -> u32 {
 }
 
 /// `branch.inactive` (`warning`): no activity recorded for `branch_inactive_months` months or
-/// more, counted from the last activity, or from the founding date when there has been none. A
-/// branch with neither date is reported too: nothing shows it is active.
+/// more, counted from the later of the last activity and the founding date (a branch founded,
+/// or founded anew, is given the full period). A branch with neither date is reported too:
+/// nothing shows it is active.
 pub fn check_branches(rules: &RuleSet, branches: &[BranchInfo], as_of: NaiveDate) -> Vec<Finding> {
     let limit = rules.branch_inactive_months;
     branches
         .iter()
         .filter_map(|b| {
-            let since = b.last_activity.or(b.established);
+            // `None` orders before any date, so this is the later of the two dates known.
+            let since = b.last_activity.max(b.established);
             let months = since.map(|d| full_months(d, as_of));
             let message = match (b.last_activity, b.established, months) {
                 (_, _, Some(m)) if m < limit => return None,
+                (Some(a), Some(e), Some(m)) if e > a => format!(
+                    "分支机构“{}”最近一次活动在{}，{}重新成立以来没有活动记录，已{m}个月（满{limit}个月），应进行清理或调整。",
+                    b.name,
+                    zh_date(a),
+                    zh_date(e)
+                ),
                 (Some(d), _, Some(m)) => format!(
                     "分支机构“{}”最近一次活动在{}，已{m}个月没有活动记录（满{limit}个月），应进行清理或调整。",
                     b.name,

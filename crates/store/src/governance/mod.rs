@@ -5,10 +5,14 @@
 //! The rules themselves are pure code in `kexie_domain::governance`; here the facts are loaded
 //! from the database, scoped like every other read, and handed to it.
 
+mod activities;
+mod annual;
 mod bodies;
 mod review;
 mod rules;
 
+pub use activities::{Activity, ActivityFilter, NewActivity};
+pub use annual::AnnualPublication;
 pub use bodies::{GoverningBody, NewPost, NewTerm, PostRow, TermRow};
 pub use review::{GovernanceCheck, GovernanceFilter, SocietyReview, SocietySummary};
 pub use rules::{may_own_rules, StoredRuleSet};

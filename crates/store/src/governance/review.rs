@@ -6,8 +6,9 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use kexie_domain::governance::{
-    check_party, check_slate, check_terms, is_party_member, rule, AppointmentMethod, Finding,
-    Gender, Position, Severity, SlateInput, SlateMember, SlateReport, TermInfo,
+    check_branches, check_party, check_slate, check_terms, is_party_member, rule,
+    AppointmentMethod, Finding, Gender, Position, Severity, SlateInput, SlateMember, SlateReport,
+    TermInfo,
 };
 use serde::Serialize;
 use sqlx::Row;
@@ -287,6 +288,8 @@ impl Store {
             .iter()
             .any(|b| b.kind == BodyKind::PartyOrganisation.code());
         findings.extend(check_party(has_party));
+        let branches = self.branch_infos(scope, org_id, as_of).await?;
+        findings.extend(check_branches(rules, &branches, as_of));
         let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
         Ok(SocietyReview {
             org_id: org.org_id,

@@ -1,11 +1,13 @@
 //! The JSON API under `/api/v1`, described by the OpenAPI document at `/api/v1/openapi.json`
 //! and browsable at `/api/docs/`.
 
+mod activities;
 mod auth;
 mod divisions;
 mod governance;
 pub(crate) mod me;
 mod network;
+mod governance_check;
 mod orgs;
 mod persons;
 pub(crate) mod search;
@@ -29,6 +31,8 @@ pub fn router() -> Router<AppState> {
         .merge(persons::router())
         .merge(stats::router())
         .merge(governance::router())
+        .merge(activities::router())
+        .merge(governance_check::router())
         .merge(workplan::router())
         .merge(search::router())
         .merge(me::router())
@@ -83,6 +87,9 @@ pub fn router() -> Router<AppState> {
         governance::dashboard,
         governance::rules,
         governance::save_rules,
+        activities::list,
+        activities::create,
+        governance_check::check,
         workplan::list,
         workplan::create,
         workplan::get_one,

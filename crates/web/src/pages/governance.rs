@@ -9,7 +9,9 @@ use axum::routing::{get, post};
 use axum::Router;
 use chrono::NaiveDate;
 use kexie_domain::governance::{AppointmentMethod, Position};
-use kexie_store::{BodyKind, GoverningBody, NewPost, NewTerm, Org, SocietyReview, StoreError};
+use kexie_store::{
+    AnnualPublication, BodyKind, GoverningBody, NewPost, NewTerm, Org, SocietyReview, StoreError,
+};
 use serde::Deserialize;
 
 use super::{render, Chrome};
@@ -79,6 +81,9 @@ struct GovernancePage {
     appointments: Vec<(&'static str, &'static str)>,
     /// People holding a post here with a sanction in force (诚信档案): flagged, not explained.
     sanctioned: std::collections::HashSet<i64>,
+    /// The years whose annual report is published, and the year the report form offers.
+    publications: Vec<AnnualPublication>,
+    report_year: i32,
 }
 
 impl GovernancePage {
@@ -119,6 +124,10 @@ async fn page(
         .map_err(|e| fail(e.into()))?;
     let bodies = store
         .governing_bodies(&caller.scope, id)
+        .await
+        .map_err(|e| fail(e.into()))?;
+    let publications = store
+        .annual_publications(&caller.scope, id)
         .await
         .map_err(|e| fail(e.into()))?;
     let mut timeline: Vec<TimelineRow> = bodies
@@ -176,6 +185,8 @@ async fn page(
         review,
         bodies,
         timeline,
+        publications,
+        report_year: super::annual::last_year(),
     };
     Ok(render(page, lang))
 }

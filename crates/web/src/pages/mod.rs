@@ -2,6 +2,8 @@
 
 mod account_email;
 mod accounts;
+mod activities;
+mod annual;
 mod audit;
 pub(crate) mod auth;
 mod charts;
@@ -58,6 +60,8 @@ pub fn router() -> Router<AppState> {
         .merge(person_import::router())
         .merge(import_job::router())
         .merge(governance::router())
+        .merge(activities::router())
+        .merge(annual::router())
         .merge(governance_dashboard::router())
         .merge(governance_rules::router())
         .merge(governance_slate::router())
