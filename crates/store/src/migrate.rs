@@ -28,6 +28,7 @@ const SQLITE: Embedded = migrations!("sqlite":
     10 "0010_plan_followup",
     11 "0011_posts_pilots",
     12 "0012_member_self",
+    13 "0013_statistics",
 );
 const POSTGRES: Embedded = migrations!("postgres":
     1 "0001_foundation",
@@ -42,6 +43,7 @@ const POSTGRES: Embedded = migrations!("postgres":
     10 "0010_plan_followup",
     11 "0011_posts_pilots",
     12 "0012_member_self",
+    13 "0013_statistics",
 );
 
 /// A digest that changes whenever a database's migrations or the shipped divisions do (names
