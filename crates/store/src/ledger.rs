@@ -155,10 +155,7 @@ impl Store {
         count.push(FROM);
         orgs(&mut count);
         build(&mut count);
-        let generation = match scope.generation() {
-            Some(generation) => generation,
-            None => self.generation().await?,
-        };
+        let generation = self.generation_of(scope).await?;
         let total = self.cached_count(&count, generation).await?;
         let limit = limit.clamp(1, 10_000);
         let offset = offset.max(0);
@@ -168,7 +165,10 @@ impl Store {
         // The next page continues from where the last one served ended, when it is known.
         let listing = count.cache_key();
         let anchor = (offset > 0)
-            .then(|| self.counts.anchor(&listing, offset, generation))
+            .then(|| {
+                let key = (listing.clone(), offset);
+                self.remembered.anchors.get(&key, generation)
+            })
             .flatten();
         // Two ways to the page. A large share of all memberships is best found by walking the
         // people in pinyin order (an index) and keeping those that match, stopping after the
@@ -224,8 +224,9 @@ impl Store {
                 last.try_get("person_id")?,
                 last.try_get("membership_id")?,
             );
-            self.counts
-                .put_anchor(listing, offset + limit, generation, anchor);
+            self.remembered
+                .anchors
+                .put((listing, offset + limit), generation, anchor);
         }
         let list = rows
             .iter()

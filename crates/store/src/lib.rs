@@ -10,7 +10,6 @@ mod account_email;
 mod accounts;
 mod audit;
 pub mod backup;
-mod count_cache;
 mod coverage;
 mod crypto;
 pub mod demo;
@@ -33,6 +32,7 @@ mod pilot_units;
 mod pilots;
 mod posts;
 mod progress;
+mod remembered;
 mod scope;
 mod search_feed;
 mod sessions;
@@ -118,7 +118,7 @@ pub struct Store {
     write: AnyPool,
     backend: Backend,
     cipher: Arc<FieldCipher>,
-    counts: Arc<count_cache::CountCache>,
+    remembered: Arc<remembered::Remembered>,
 }
 
 impl Store {
@@ -153,7 +153,7 @@ impl Store {
             write,
             backend,
             cipher: Arc::new(cipher),
-            counts: Arc::default(),
+            remembered: Arc::default(),
         })
     }
 

@@ -249,11 +249,11 @@ impl Store {
         let Some(generation) = scope.generation() else {
             return self.org(scope, org_id).await;
         };
-        let org = match self.counts.org(org_id, generation) {
+        let org = match self.remembered.orgs.get(&org_id, generation) {
             Some(org) => org,
             None => {
                 let org = self.org(&Scope::everything(), org_id).await?;
-                self.counts.put_org(generation, org.clone());
+                self.remembered.orgs.put(org_id, generation, org.clone());
                 org
             }
         };

@@ -41,7 +41,7 @@ pub struct Scope {
     can_write: bool,
     can_unmask: bool,
     actor: Actor,
-    /// The data's generation read when the request began (see `count_cache`), if known: reads
+    /// The data's generation read when the request began (see `remembered`), if known: reads
     /// made for the request may then use what was remembered at that generation.
     generation: Option<i64>,
 }

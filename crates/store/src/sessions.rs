@@ -162,7 +162,8 @@ impl Store {
         let generation = self.generation().await?;
         let hash = secret_hash(token);
         let now = now_ms();
-        if let Some(account) = self.counts.token(&hash, generation, now) {
+        let remembered = self.remembered.tokens.get(&hash, generation);
+        if let Some((_, account)) = remembered.filter(|(expires, _)| *expires > now) {
             return Ok(Some((account, generation)));
         }
         let mut sql = Sql::new("select t.expires_at as token_expires_at, ");
@@ -182,8 +183,9 @@ impl Store {
             return Ok(None);
         }
         let expires: i64 = row.try_get("token_expires_at")?;
-        self.counts
-            .put_token(hash, generation, expires, account.clone());
+        self.remembered
+            .tokens
+            .put(hash, generation, (expires, account.clone()));
         Ok(Some((account, generation)))
     }
 

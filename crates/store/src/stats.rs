@@ -25,14 +25,14 @@ pub struct Overview {
 
 impl Store {
     /// Counts of organisations, people and members in scope. Remembered until the next write
-    /// (see count_cache.rs): dashboards ask for them at every visit.
+    /// (see remembered.rs): dashboards ask for them at every visit.
     pub async fn overview(&self, scope: &Scope) -> StoreResult<Overview> {
         let count = |base: &str| {
             let mut sql = Sql::new(base);
             scope.filter_org(&mut sql, "o.path");
             sql
         };
-        let generation = self.generation().await?;
+        let generation = self.generation_of(scope).await?;
         let scalar = |sql: Sql| async move { self.cached_count(&sql, generation).await };
         let orgs = scalar(count("select count(*) as n from org o where 1 = 1")).await?;
         let persons = scalar(count(
