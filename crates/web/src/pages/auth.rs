@@ -9,7 +9,6 @@ use axum::routing::{get, post};
 use axum::Router;
 use chrono::{FixedOffset, TimeZone};
 use kexie_domain::password::check_password;
-use kexie_domain::totp::TotpSecret;
 use kexie_store::LoginOutcome;
 use serde::Deserialize;
 
@@ -27,9 +26,7 @@ pub fn router() -> Router<AppState> {
         .route("/login", get(login_form).post(login))
         .route("/logout", post(logout))
         .route("/password", get(password_form).post(change_password))
-        .route("/login/totp", get(totp_form).post(totp_check))
         .route("/account", get(account))
-        .route("/account/totp", get(totp_setup).post(totp_enable))
 }
 
 /// Beijing time, as offices read it.
@@ -336,167 +333,6 @@ async fn change_password(
         Redirect::to("/"),
     )
         .into_response())
-}
-
-#[derive(Template)]
-#[template(path = "pages/totp.html")]
-struct TotpPage {
-    c: Chrome,
-    /// "login" (second step of signing in), "setup" (secret shown) or "done" (already on).
-    mode: &'static str,
-    setup: Option<(String, String)>,
-    error: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct CodeForm {
-    code: String,
-}
-
-async fn totp_form(State(state): State<AppState>, caller: Caller) -> Response {
-    let page = TotpPage {
-        c: Chrome::new(&state, &caller, caller.lang.t("totp.title"), ""),
-        mode: "login",
-        setup: None,
-        error: None,
-    };
-    render(page, caller.lang)
-}
-
-fn now_seconds() -> i64 {
-    chrono::Utc::now().timestamp()
-}
-
-/// Checks a code against the account's secret, refusing a time step already used.
-async fn verify_code(
-    state: &AppState,
-    caller: &Caller,
-    code: &str,
-    enable: bool,
-) -> Result<bool, AppError> {
-    let store = state.store();
-    let Some(secret) = store.totp_secret(caller.account.account_id).await? else {
-        return Ok(false);
-    };
-    let Some(step) = TotpSecret::from_bytes(&secret).verify(code, now_seconds()) else {
-        store
-            .audit(
-                &caller.account.actor(&caller.client),
-                "login.totp_failure",
-                &format!("account:{}", caller.account.username),
-                kexie_store::Outcome::Denied,
-                "",
-            )
-            .await?;
-        return Ok(false);
-    };
-    Ok(store
-        .use_totp_step(
-            caller.account.account_id,
-            step,
-            enable,
-            &caller.account.actor(&caller.client),
-        )
-        .await?)
-}
-
-async fn totp_check(
-    State(state): State<AppState>,
-    caller: Caller,
-    CsrfForm(form): CsrfForm<CodeForm>,
-) -> Result<Response, PageError> {
-    let lang = caller.lang;
-    if verify_code(&state, &caller, &form.code, false)
-        .await
-        .map_err(|e| PageError(e, lang))?
-    {
-        if let Some(session) = &caller.session {
-            state
-                .store()
-                .complete_session_totp(session)
-                .await
-                .map_err(|e| PageError(e.into(), lang))?;
-        }
-        let target = if caller.account.must_change_password {
-            "/password"
-        } else {
-            "/"
-        };
-        return Ok(Redirect::to(target).into_response());
-    }
-    let page = TotpPage {
-        c: Chrome::new(&state, &caller, lang.t("totp.title"), ""),
-        mode: "login",
-        setup: None,
-        error: Some(lang.t("totp.wrong_code").to_string()),
-    };
-    let mut response = render(page, lang);
-    *response.status_mut() = StatusCode::UNAUTHORIZED;
-    Ok(response)
-}
-
-/// The secret being set up: the stored one if not yet confirmed, else a new one.
-async fn pending_secret(state: &AppState, caller: &Caller) -> Result<TotpSecret, AppError> {
-    let store = state.store();
-    if let Some(bytes) = store.totp_secret(caller.account.account_id).await? {
-        return Ok(TotpSecret::from_bytes(&bytes));
-    }
-    let secret = TotpSecret::generate();
-    store
-        .set_totp_secret(caller.account.account_id, secret.as_bytes())
-        .await?;
-    Ok(secret)
-}
-
-async fn totp_setup(State(state): State<AppState>, caller: Caller) -> Result<Response, PageError> {
-    let lang = caller.lang;
-    let setup = if caller.account.totp_enabled {
-        None
-    } else {
-        let secret = pending_secret(&state, &caller)
-            .await
-            .map_err(|e| PageError(e, lang))?;
-        Some((
-            secret.to_base32(),
-            secret.otpauth_uri(lang.t("app.name"), &caller.account.username),
-        ))
-    };
-    let page = TotpPage {
-        c: Chrome::new(&state, &caller, lang.t("totp.setup_title"), ""),
-        mode: if setup.is_some() { "setup" } else { "done" },
-        setup,
-        error: None,
-    };
-    Ok(render(page, lang))
-}
-
-async fn totp_enable(
-    State(state): State<AppState>,
-    caller: Caller,
-    CsrfForm(form): CsrfForm<CodeForm>,
-) -> Result<Response, PageError> {
-    let lang = caller.lang;
-    if verify_code(&state, &caller, &form.code, true)
-        .await
-        .map_err(|e| PageError(e, lang))?
-    {
-        return Ok(Redirect::to("/account").into_response());
-    }
-    let secret = pending_secret(&state, &caller)
-        .await
-        .map_err(|e| PageError(e, lang))?;
-    let page = TotpPage {
-        c: Chrome::new(&state, &caller, lang.t("totp.setup_title"), ""),
-        mode: "setup",
-        setup: Some((
-            secret.to_base32(),
-            secret.otpauth_uri(lang.t("app.name"), &caller.account.username),
-        )),
-        error: Some(lang.t("totp.wrong_code").to_string()),
-    };
-    let mut response = render(page, lang);
-    *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    Ok(response)
 }
 
 /// The page itself, with the account's e-mail form, lives in `account_email.rs`.

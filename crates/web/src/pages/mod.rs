@@ -28,6 +28,7 @@ mod pilot_import;
 mod pilots;
 mod posts;
 mod search;
+mod totp;
 pub(crate) mod workplan;
 mod workplan_dash;
 mod workplan_report;
@@ -67,6 +68,7 @@ pub fn router() -> Router<AppState> {
         .merge(governance_slate::router())
         .merge(lang::router())
         .merge(auth::router())
+        .merge(totp::router())
         .merge(accounts::router())
         .merge(account_email::router())
         .merge(audit::router())
