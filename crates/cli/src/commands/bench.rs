@@ -43,7 +43,14 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[i.min(sorted.len() - 1)]
 }
 
-async fn time<F, Fut>(iterations: usize, mut f: F) -> Result<(f64, f64), Failure>
+/// Runs `f` `iterations` times and gives the figure: the median and 99th percentile in ms.
+async fn timed<F, Fut>(
+    name: &'static str,
+    iterations: usize,
+    budget_ms: Option<f64>,
+    measure: &'static str,
+    mut f: F,
+) -> Result<Figure, Failure>
 where
     F: FnMut(usize) -> Fut,
     Fut: std::future::Future<Output = Result<(), kexie_store::StoreError>>,
@@ -55,7 +62,14 @@ where
         samples.push(t.elapsed().as_secs_f64() * 1000.0);
     }
     samples.sort_by(|a, b| a.total_cmp(b));
-    Ok((percentile(&samples, 0.5), percentile(&samples, 0.99)))
+    Ok(Figure {
+        name,
+        p50_ms: percentile(&samples, 0.5),
+        p99_ms: percentile(&samples, 0.99),
+        iterations,
+        budget_ms,
+        measure,
+    })
 }
 
 fn peak_rss_mb() -> Option<f64> {
@@ -65,26 +79,9 @@ fn peak_rss_mb() -> Option<f64> {
     Some(kb / 1024.0)
 }
 
-fn figure(
-    name: &'static str,
-    iterations: usize,
-    budget_ms: Option<f64>,
-    measure: &'static str,
-    timed: (f64, f64),
-) -> Figure {
-    Figure {
-        name,
-        p50_ms: timed.0,
-        p99_ms: timed.1,
-        iterations,
-        budget_ms,
-        measure,
-    }
-}
-
 pub async fn run(global: &Global, args: BenchArgs) -> CmdResult {
     if args.people_file.rows > 0 {
-        return people_file(&args.people_file);
+        return super::people_file::run(&args.people_file);
     }
     let config = Config::load(global, None)?;
     super::init_logging("warn");
@@ -151,102 +148,102 @@ async fn measure(
     })
     .collect();
     let cold = iterations.min(20);
-    let t = time(cold, |i| {
-        let (ledger, province) = (&ledgers[i % ledgers.len()], &province);
-        store.forget_remembered_counts();
-        async move {
-            store
-                .ledger(province, ledger, today, 50, 0)
-                .await
-                .map(|_| ())
-        }
-    })
-    .await?;
-    let first_pages = figure(
+    let first_pages = timed(
         "ledger: first page of a filter after a write (counts the total afresh)",
         cold,
         None,
         "p99",
-        t,
-    );
+        |i| {
+            let (ledger, province) = (&ledgers[i % ledgers.len()], &province);
+            store.forget_remembered_counts();
+            async move {
+                store
+                    .ledger(province, ledger, today, 50, 0)
+                    .await
+                    .map(|_| ())
+            }
+        },
+    )
+    .await?;
     // Warm the totals the office has just counted, as its first page did.
     for ledger in &ledgers {
         store.ledger(&province, ledger, today, 50, 0).await?;
     }
     let per_filter = (iterations / ledgers.len()).max(1);
-    let t = time(per_filter * ledgers.len(), |i| {
-        let ledger = &ledgers[i / per_filter];
-        let offset = (i % per_filter) as i64 * 50 + 50;
-        let province = &province;
-        async move {
-            store
-                .ledger(province, ledger, today, 50, offset)
-                .await
-                .map(|_| ())
-        }
-    })
-    .await?;
-    figures.push(figure(
-        "ledger page: 50 rows of the whole province, filtered, by pinyin (paging through)",
-        per_filter * ledgers.len(),
-        Some(20.0),
-        "p99",
-        t,
-    ));
+    figures.push(
+        timed(
+            "ledger page: 50 rows of the whole province, filtered, by pinyin (paging through)",
+            per_filter * ledgers.len(),
+            Some(20.0),
+            "p99",
+            |i| {
+                let ledger = &ledgers[i / per_filter];
+                let offset = (i % per_filter) as i64 * 50 + 50;
+                let province = &province;
+                async move {
+                    store
+                        .ledger(province, ledger, today, 50, offset)
+                        .await
+                        .map(|_| ())
+                }
+            },
+        )
+        .await?,
+    );
     figures.push(first_pages);
-    let t = time(iterations.min(40), |i| {
-        let (ledger, province, offset) = (&ledgers[0], &province, offsets[i]);
-        async move {
-            store
-                .ledger(province, ledger, today, 50, offset)
-                .await
-                .map(|_| ())
-        }
-    })
-    .await?;
-    figures.push(figure(
-        "ledger: jump to a random page (up to page 200)",
-        iterations.min(40),
-        None,
-        "p99",
-        t,
-    ));
+    figures.push(
+        timed(
+            "ledger: jump to a random page (up to page 200)",
+            iterations.min(40),
+            None,
+            "p99",
+            |i| {
+                let (ledger, province, offset) = (&ledgers[0], &province, offsets[i]);
+                async move {
+                    store
+                        .ledger(province, ledger, today, 50, offset)
+                        .await
+                        .map(|_| ())
+                }
+            },
+        )
+        .await?,
+    );
 
-    let t = time(iterations.min(20), |_| async {
-        store.coverage(&province, root.org_id).await.map(|_| ())
-    })
-    .await?;
-    figures.push(figure(
-        "coverage of the whole province",
-        iterations.min(20),
-        Some(100.0),
-        "p50",
-        t,
-    ));
+    figures.push(
+        timed(
+            "coverage of the whole province",
+            iterations.min(20),
+            Some(100.0),
+            "p50",
+            |_| async { store.coverage(&province, root.org_id).await.map(|_| ()) },
+        )
+        .await?,
+    );
 
-    let t = time(iterations.min(20), |_| {
-        store.forget_remembered_counts();
-        async { store.overview(&province).await.map(|_| ()) }
-    })
-    .await?;
-    figures.push(figure(
-        "member-count roll-up of the whole province, counted afresh (after a write)",
-        iterations.min(20),
-        Some(100.0),
-        "p50",
-        t,
-    ));
-    let t = time(iterations.min(20), |_| async {
-        store.overview(&province).await.map(|_| ())
-    })
-    .await?;
-    figures.push(figure(
-        "member-count roll-up of the whole province, nothing written since (remembered)",
-        iterations.min(20),
-        None,
-        "p50",
-        t,
-    ));
+    figures.push(
+        timed(
+            "member-count roll-up of the whole province, counted afresh (after a write)",
+            iterations.min(20),
+            Some(100.0),
+            "p50",
+            |_| {
+                store.forget_remembered_counts();
+                async { store.overview(&province).await.map(|_| ()) }
+            },
+        )
+        .await?,
+    );
+    figures.push(
+        timed(
+            "member-count roll-up of the whole province, nothing written since (remembered)",
+            iterations.min(20),
+            None,
+            "p50",
+            |_| async { store.overview(&province).await.map(|_| ()) },
+        )
+        .await?,
+    );
 
     // Search through the index (`<data-dir>/search/`, built here first if missing), hits checked
     // against the database as the API does: names and employers taken from the data.
@@ -256,13 +253,14 @@ async fn measure(
         .await
         .map_err(super::search::failure)?;
     let ms = built.seconds * 1000.0;
-    figures.push(figure(
-        "search index: build (or catch up) from the database",
-        1,
-        None,
-        "p50",
-        (ms, ms),
-    ));
+    figures.push(Figure {
+        name: "search index: build (or catch up) from the database",
+        p50_ms: ms,
+        p99_ms: ms,
+        iterations: 1,
+        budget_ms: None,
+        measure: "p50",
+    });
     let (sample, _) = store.list_persons(&province, None, 200, 0).await?;
     let names: Vec<String> = sample.iter().map(|p| p.name.clone()).collect();
     let employers: Vec<String> = sample.iter().filter_map(|p| p.employer.clone()).collect();
@@ -278,7 +276,7 @@ async fn measure(
         if queries.is_empty() {
             continue;
         }
-        let t = time(iterations, |i| {
+        let figure = timed(name, iterations, Some(20.0), "p99", |i| {
             let (index, province, q) = (&index, &province, &queries[i % queries.len()]);
             async move {
                 index
@@ -289,7 +287,7 @@ async fn measure(
             }
         })
         .await?;
-        figures.push(figure(name, iterations, Some(20.0), "p99", t));
+        figures.push(figure);
     }
 
     let picks: Vec<i64> = (0..iterations)
@@ -300,30 +298,31 @@ async fn measure(
                 .unwrap_or(root.org_id)
         })
         .collect();
-    let t = time(iterations, |i| {
-        let (province, parent) = (&province, picks[i]);
-        async move {
-            store
-                .list_orgs(
-                    province,
-                    &OrgFilter {
-                        parent_id: Some(parent),
-                        limit: 50,
-                        ..OrgFilter::default()
-                    },
-                )
-                .await
-                .map(|_| ())
-        }
-    })
-    .await?;
-    figures.push(figure(
-        "sub-units of an organisation (50, with counts)",
-        iterations,
-        None,
-        "p99",
-        t,
-    ));
+    figures.push(
+        timed(
+            "sub-units of an organisation (50, with counts)",
+            iterations,
+            None,
+            "p99",
+            |i| {
+                let (province, parent) = (&province, picks[i]);
+                async move {
+                    store
+                        .list_orgs(
+                            province,
+                            &OrgFilter {
+                                parent_id: Some(parent),
+                                limit: 50,
+                                ..OrgFilter::default()
+                            },
+                        )
+                        .await
+                        .map(|_| ())
+                }
+            },
+        )
+        .await?,
+    );
 
     // An office's own organisation list: everything in its subtree, first page by name.
     let mut subtrees = Vec::with_capacity(picks.len());
@@ -331,29 +330,30 @@ async fn measure(
         let org = store.org(&all, *id).await?;
         subtrees.push(Scope::subtree(org.path, false, false));
     }
-    let t = time(iterations, |i| {
-        let scope = &subtrees[i];
-        async move {
-            store
-                .list_orgs(
-                    scope,
-                    &OrgFilter {
-                        limit: 50,
-                        ..OrgFilter::default()
-                    },
-                )
-                .await
-                .map(|_| ())
-        }
-    })
-    .await?;
-    figures.push(figure(
-        "organisations of a 科协's subtree (first 50 of all levels below, with the total)",
-        iterations,
-        None,
-        "p99",
-        t,
-    ));
+    figures.push(
+        timed(
+            "organisations of a 科协's subtree (first 50 of all levels below, with the total)",
+            iterations,
+            None,
+            "p99",
+            |i| {
+                let scope = &subtrees[i];
+                async move {
+                    store
+                        .list_orgs(
+                            scope,
+                            &OrgFilter {
+                                limit: 50,
+                                ..OrgFilter::default()
+                            },
+                        )
+                        .await
+                        .map(|_| ())
+                }
+            },
+        )
+        .await?,
+    );
 
     Ok(Report {
         database: store.backend().name(),
@@ -363,69 +363,4 @@ async fn measure(
         figures,
         peak_rss_mb: peak_rss_mb(),
     })
-}
-
-/// Writes a people sheet of `rows` synthetic people (born in Beijing's districts, so none is
-/// already in the province demo) as `.csv` or `.xlsx`, for the import benchmarks.
-pub fn people_file(args: &crate::cli::PeopleFileArgs) -> CmdResult {
-    use std::io::Write;
-    let mut rng = StdRng::seed_from_u64(args.seed);
-    let regions = [
-        "110101", "110102", "110105", "110106", "110107", "110108", "110109", "110111",
-    ];
-    let titles = ["正高级", "副高级", "中级", "初级", "无"];
-    let mut seen = std::collections::HashSet::new();
-    let mut row = |rng: &mut StdRng| -> [String; 8] {
-        let (id, birth) = loop {
-            let region = regions[rng.gen_range(0..regions.len())];
-            let c = kexie_store::demo::synthetic_id_number(rng, region);
-            if seen.insert(c.0.clone()) {
-                break c;
-            }
-        };
-        [
-            format!("测试{}", rng.gen_range(0..1_000_000)),
-            id,
-            birth,
-            format!(
-                "1{}{:09}",
-                rng.gen_range(3..=9),
-                rng.gen_range(0..1_000_000_000u64)
-            ),
-            format!("单位{}", rng.gen_range(1..1000)),
-            titles[rng.gen_range(0..titles.len())].to_string(),
-            if rng.gen_ratio(4, 5) { "是" } else { "否" }.to_string(),
-            "普通会员".to_string(),
-        ]
-    };
-    let headers = [
-        "姓名",
-        "身份证号",
-        "出生日期",
-        "手机号",
-        "工作单位",
-        "职称",
-        "是否基层一线",
-        "会员类型",
-    ];
-    let fail = |e: String| Failure::Runtime(format!("{}: {e}", args.out.display()));
-    if args.out.extension().is_some_and(|e| e == "xlsx") {
-        let mut sheet =
-            kexie_office::XlsxWriter::new("人员", &headers).map_err(|e| fail(e.to_string()))?;
-        for _ in 0..args.rows {
-            sheet
-                .push_row(&row(&mut rng))
-                .map_err(|e| fail(e.to_string()))?;
-        }
-        sheet.save(&args.out).map_err(|e| fail(e.to_string()))?;
-    } else {
-        let file = std::fs::File::create(&args.out).map_err(|e| fail(e.to_string()))?;
-        let mut out = std::io::BufWriter::new(file);
-        writeln!(out, "{}", headers.join(",")).map_err(|e| fail(e.to_string()))?;
-        for _ in 0..args.rows {
-            writeln!(out, "{}", row(&mut rng).join(",")).map_err(|e| fail(e.to_string()))?;
-        }
-        out.flush().map_err(|e| fail(e.to_string()))?;
-    }
-    Ok(())
 }

@@ -11,6 +11,7 @@ mod export;
 mod governance;
 mod import;
 mod migrate;
+mod people_file;
 mod plan_import;
 mod plan_sheet;
 pub mod search;
