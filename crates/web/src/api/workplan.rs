@@ -20,7 +20,7 @@ use super::Paging;
 use crate::caller::Caller;
 use crate::error::AppError;
 use crate::extract::{Json as JsonBody, Path, Query};
-use crate::pages::workplan::beijing_today;
+use crate::person_input::beijing_today;
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {

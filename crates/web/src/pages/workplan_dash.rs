@@ -12,12 +12,12 @@ use kexie_store::{GroupFigures, Notification, Plan, Supervision};
 use serde::Deserialize;
 
 use super::charts::{self, Share};
-use super::workplan::beijing_today;
 use super::{render, Chrome};
 use crate::caller::Caller;
 use crate::csrf::CsrfForm;
 use crate::error::{AppError, PageError};
 use crate::extract::Path;
+use crate::person_input::beijing_today;
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {

@@ -15,12 +15,12 @@ use kexie_store::{
 };
 use serde::Deserialize;
 
-use super::workplan::beijing_today;
 use super::{render, Chrome};
 use crate::caller::Caller;
 use crate::csrf::{CsrfForm, CsrfUpload};
 use crate::error::{AppError, PageError};
 use crate::extract::Path;
+use crate::person_input::beijing_today;
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
