@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use chrono::{Datelike, Duration, NaiveDate};
 use serde::Serialize;
 
-use super::{task_from_row, task_select, Task, TaskStatus};
+use super::{push_ids, task_select, Task, TaskStatus};
 use crate::{Scope, Store, StoreResult};
 
 /// How far ahead "due soon" looks.
@@ -246,20 +246,10 @@ impl Store {
             let mut sql = task_select(scope, today);
             scope.filter_org(&mut sql, "o.path");
             sql.push(" and t.implements_task_id in (");
-            for (i, id) in frontier.iter().enumerate() {
-                if i > 0 {
-                    sql.push(", ");
-                }
-                sql.bind_int(*id);
-            }
+            push_ids(&mut sql, &frontier);
             sql.push(") order by o.path, t.position");
-            let rows = sql.query().fetch_all(&self.read).await?;
-            let mut level = rows
-                .iter()
-                .map(|r| task_from_row(r, today))
-                .collect::<StoreResult<Vec<_>>>()?;
+            let mut level = self.fetch_tasks(&sql, today).await?;
             level.retain(|t| seen.insert(t.task_id));
-            self.load_units(&mut level).await?;
             frontier = level.iter().map(|t| t.task_id).collect();
             implementing.extend(
                 level
