@@ -142,72 +142,74 @@ fn groups(tasks: &[Task], names: impl Fn(&Task) -> Vec<String>) -> Vec<GroupFigu
         .collect()
 }
 
-/// The figures of a set of tasks as of `today`.
-pub(crate) fn supervise(plan_id: i64, tasks: &[Task], today: NaiveDate) -> Supervision {
-    let soon = today + Duration::days(DUE_SOON_DAYS);
-    let month_start = today.with_day(1).unwrap_or(today).to_string();
-    let live = |t: &&Task| !matches!(t.status, TaskStatus::Done | TaskStatus::Cancelled);
-    let overdue = tasks
-        .iter()
-        .filter(|t| t.status == TaskStatus::Overdue)
-        .cloned()
-        .collect();
-    let mut due_soon: Vec<Task> = tasks
-        .iter()
-        .filter(|t| t.status.is_open())
-        .filter(|t| {
-            t.next_due
+impl Supervision {
+    /// The figures of a plan's tasks (as `plan_tasks` gives them for `today`) as of `today`.
+    pub fn of(plan_id: i64, tasks: &[Task], today: NaiveDate) -> Supervision {
+        let soon = today + Duration::days(DUE_SOON_DAYS);
+        let month_start = today.with_day(1).unwrap_or(today).to_string();
+        let live = |t: &&Task| !matches!(t.status, TaskStatus::Done | TaskStatus::Cancelled);
+        let overdue = tasks
+            .iter()
+            .filter(|t| t.status == TaskStatus::Overdue)
+            .cloned()
+            .collect();
+        let mut due_soon: Vec<Task> = tasks
+            .iter()
+            .filter(|t| t.status.is_open())
+            .filter(|t| {
+                t.next_due
+                    .as_deref()
+                    .is_some_and(|d| d <= soon.to_string().as_str())
+            })
+            .cloned()
+            .collect();
+        due_soon.sort_by(|a, b| a.next_due.cmp(&b.next_due));
+        let mut not_reported: Vec<Silent> = Vec::new();
+        for t in tasks.iter().filter(live) {
+            if t.last_report_on
                 .as_deref()
-                .is_some_and(|d| d <= soon.to_string().as_str())
-        })
-        .cloned()
-        .collect();
-    due_soon.sort_by(|a, b| a.next_due.cmp(&b.next_due));
-    let mut not_reported: Vec<Silent> = Vec::new();
-    for t in tasks.iter().filter(live) {
-        if t.last_report_on
-            .as_deref()
-            .is_some_and(|d| d >= month_start.as_str())
-        {
-            continue;
-        }
-        let mut who: Vec<String> = t.units.iter().map(|u| u.name.clone()).collect();
-        if who.is_empty() {
-            who.push(
-                t.department
-                    .clone()
-                    .or_else(|| t.leader.clone())
-                    .unwrap_or_else(|| UNNAMED.into()),
-            );
-        }
-        for name in who {
-            match not_reported.iter_mut().find(|s| s.responsible == name) {
-                Some(s) => {
-                    s.tasks.push(t.number.clone());
-                    s.task_ids.push(t.task_id);
+                .is_some_and(|d| d >= month_start.as_str())
+            {
+                continue;
+            }
+            let mut who: Vec<String> = t.units.iter().map(|u| u.name.clone()).collect();
+            if who.is_empty() {
+                who.push(
+                    t.department
+                        .clone()
+                        .or_else(|| t.leader.clone())
+                        .unwrap_or_else(|| UNNAMED.into()),
+                );
+            }
+            for name in who {
+                match not_reported.iter_mut().find(|s| s.responsible == name) {
+                    Some(s) => {
+                        s.tasks.push(t.number.clone());
+                        s.task_ids.push(t.task_id);
+                    }
+                    None => not_reported.push(Silent {
+                        responsible: name,
+                        tasks: vec![t.number.clone()],
+                        task_ids: vec![t.task_id],
+                    }),
                 }
-                None => not_reported.push(Silent {
-                    responsible: name,
-                    tasks: vec![t.number.clone()],
-                    task_ids: vec![t.task_id],
-                }),
             }
         }
-    }
-    Supervision {
-        plan_id,
-        today: today.to_string(),
-        counts: StatusCounts::of(tasks.iter().map(|t| (t.status, t.percent))),
-        overdue,
-        due_soon,
-        not_reported,
-        by_department: groups(tasks, |t| {
-            vec![t.department.clone().unwrap_or_else(|| UNNAMED.into())]
-        }),
-        by_leader: groups(tasks, |t| {
-            vec![t.leader.clone().unwrap_or_else(|| UNNAMED.into())]
-        }),
-        by_unit: groups(tasks, |t| t.units.iter().map(|u| u.name.clone()).collect()),
+        Supervision {
+            plan_id,
+            today: today.to_string(),
+            counts: StatusCounts::of(tasks.iter().map(|t| (t.status, t.percent))),
+            overdue,
+            due_soon,
+            not_reported,
+            by_department: groups(tasks, |t| {
+                vec![t.department.clone().unwrap_or_else(|| UNNAMED.into())]
+            }),
+            by_leader: groups(tasks, |t| {
+                vec![t.leader.clone().unwrap_or_else(|| UNNAMED.into())]
+            }),
+            by_unit: groups(tasks, |t| t.units.iter().map(|u| u.name.clone()).collect()),
+        }
     }
 }
 
@@ -221,7 +223,7 @@ impl Store {
         today: NaiveDate,
     ) -> StoreResult<Supervision> {
         let tasks = self.plan_tasks(scope, plan_id, today).await?;
-        Ok(supervise(plan_id, &tasks, today))
+        Ok(Supervision::of(plan_id, &tasks, today))
     }
 
     /// The tasks of lower plans that carry out `task_id`, directly or through a task in

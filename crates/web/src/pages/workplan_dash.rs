@@ -124,10 +124,8 @@ async fn report(
         .plan_tasks(&caller.scope, id, today)
         .await
         .map_err(|e| fail(e.into()))?;
-    let board = store
-        .supervision(&caller.scope, id, today)
-        .await
-        .map_err(|e| fail(e.into()))?;
+    // The figures of the tasks just read, not a second reading of them.
+    let board = Supervision::of(id, &tasks, today);
     let bytes = super::workplan_report::supervision_xlsx(&plan, &tasks, &board)
         .map_err(|e| fail(AppError::Internal(e.to_string())))?;
     store
