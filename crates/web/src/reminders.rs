@@ -17,7 +17,7 @@ use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use tokio::task::JoinHandle;
 
-use crate::pages::workplan::beijing_today;
+use crate::person_input::beijing_today;
 
 /// How a connection to the mail server is protected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -5,19 +5,21 @@
 //! disabled, get none. The account page sets the address, checked before it is saved.
 
 mod common;
+#[path = "common/workplan.rs"]
+mod workplan;
 
 use std::sync::{Arc, Mutex};
 
 use base64::Engine;
 use chrono::NaiveDate;
 use common::TestApp;
-use kexie_domain::deadline::parse_deadline;
 use kexie_domain::email::Email;
 use kexie_domain::role::Role;
-use kexie_store::{Actor, Backend, NewPlan, NewTask, Scope};
+use kexie_store::{Actor, Backend, NewTask};
 use kexie_web::reminders::{reminder_round, Mailer, SmtpSettings, SmtpTls};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
+use workplan::{one_task_plan, task};
 
 on_both_databases!(
     a_reminder_is_mailed_once_per_account_and_event,
@@ -186,33 +188,11 @@ async fn city_with_a_task(app: &TestApp) -> &'static str {
         .unwrap();
     let task = NewTask {
         number: "3".into(),
-        section: None,
-        text: TASK_TEXT.into(),
         measures: vec!["制定基层组织建设办法。".into()],
-        deadline: parse_deadline("2017年10月底前", Some(2017)),
-        deadline_inherited: false,
-        leader: None,
         department: Some("组织部".into()),
-        co_departments: Vec::new(),
-        units: Vec::new(),
-        implements_task_id: None,
+        ..task(TASK_TEXT, "2017年10月底前", &[])
     };
-    store
-        .create_plan(
-            &Scope::everything(),
-            &NewPlan {
-                org_id: city,
-                title: "市科协改革任务分工".into(),
-                doc_number: None,
-                issued_on: None,
-                year: 2017,
-                implements_plan_id: None,
-                tasks: vec![task],
-            },
-            false,
-        )
-        .await
-        .unwrap();
+    one_task_plan(app, city, task).await;
     address
 }
 

@@ -4,12 +4,14 @@
 //! change is audited and listed in the task's history.
 
 mod common;
+#[path = "common/workplan.rs"]
+mod workplan;
 
 use common::TestApp;
-use kexie_domain::deadline::parse_deadline;
 use kexie_domain::role::Role;
-use kexie_store::{Backend, NewPlan, NewTask, Scope, TaskStatus};
+use kexie_store::{Backend, NewTask, Scope, TaskStatus};
 use serde_json::{json, Value};
+use workplan::{one_task_plan, task};
 
 on_both_databases!(the_issuer_edits_and_cancels_a_task_and_the_unit_may_not);
 
@@ -18,42 +20,18 @@ async fn the_issuer_edits_and_cancels_a_task_and_the_unit_may_not(backend: Backe
     let city = app.org("C", "市科协", None, "230100000000").await;
     let unit = app.org("D", "甲区科协", Some(city), "230102000000").await;
     app.org("E", "乙区科协", Some(city), "230103000000").await;
-    let plan = app
-        .store()
-        .create_plan(
-            &Scope::everything(),
-            &NewPlan {
-                org_id: city,
-                title: "市科协改革任务分工".into(),
-                doc_number: None,
-                issued_on: None,
-                year: 2017,
-                implements_plan_id: None,
-                tasks: vec![NewTask {
-                    number: "1".into(),
-                    section: None,
-                    text: "建强基层组织。".into(),
-                    measures: vec!["制定办法。".into()],
-                    deadline: parse_deadline("2030年底前", Some(2017)),
-                    deadline_inherited: false,
-                    leader: Some("甲主席".into()),
-                    department: Some("组织部".into()),
-                    co_departments: Vec::new(),
-                    units: vec!["甲区科协".into()],
-                    implements_task_id: None,
-                }],
-            },
-            false,
-        )
-        .await
-        .unwrap();
+    let task = one_task_plan(
+        &app,
+        city,
+        NewTask {
+            measures: vec!["制定办法。".into()],
+            leader: Some("甲主席".into()),
+            department: Some("组织部".into()),
+            ..task("建强基层组织。", "2030年底前", &["甲区科协"])
+        },
+    )
+    .await;
     let today = chrono::Utc::now().date_naive();
-    let task = app
-        .store()
-        .plan_tasks(&Scope::everything(), plan.plan_id.unwrap(), today)
-        .await
-        .unwrap()[0]
-        .task_id;
 
     // The issuer edits through the page: the deadline is read with the plan's year (2017).
     let admin = app

@@ -3,12 +3,14 @@
 //! and download for who sees the report, and are "not found" for anyone else.
 
 mod common;
+#[path = "common/workplan.rs"]
+mod workplan;
 
 use common::{Browser, TestApp};
-use kexie_domain::deadline::parse_deadline;
 use kexie_domain::role::Role;
-use kexie_store::{Backend, NewPlan, NewTask, Scope};
+use kexie_store::{Backend, Scope};
 use serde_json::Value;
+use workplan::{one_task_plan, task};
 
 on_both_databases!(files_attach_to_reports_and_download_within_scope);
 
@@ -50,45 +52,12 @@ async fn files_attach_to_reports_and_download_within_scope(backend: Backend) {
     let city = app.org("C", "市科协", None, "230100000000").await;
     let unit = app.org("D", "甲区科协", Some(city), "230102000000").await;
     let sibling = app.org("E", "乙区科协", Some(city), "230103000000").await;
-    let plan = app
-        .store()
-        .create_plan(
-            &Scope::everything(),
-            &NewPlan {
-                org_id: city,
-                title: "市科协改革任务分工".into(),
-                doc_number: None,
-                issued_on: None,
-                year: 2017,
-                implements_plan_id: None,
-                tasks: vec![NewTask {
-                    number: "1".into(),
-                    section: None,
-                    text: "建强基层组织。".into(),
-                    measures: Vec::new(),
-                    deadline: parse_deadline("2030年底前", Some(2017)),
-                    deadline_inherited: false,
-                    leader: None,
-                    department: None,
-                    co_departments: Vec::new(),
-                    units: vec!["甲区科协".into()],
-                    implements_task_id: None,
-                }],
-            },
-            false,
-        )
-        .await
-        .unwrap();
-    let task = app
-        .store()
-        .plan_tasks(
-            &Scope::everything(),
-            plan.plan_id.unwrap(),
-            chrono::Utc::now().date_naive(),
-        )
-        .await
-        .unwrap()[0]
-        .task_id;
+    let task = one_task_plan(
+        &app,
+        city,
+        task("建强基层组织。", "2030年底前", &["甲区科协"]),
+    )
+    .await;
     let unit_staff = app
         .signed_in("unit.staff", Role::OrgStaff, Some(unit))
         .await;

@@ -6,7 +6,7 @@ use kexie_domain::plan_text::PlanTask;
 use serde::Serialize;
 use sqlx::{AnyConnection, Row};
 
-use super::{clean, first_due};
+use super::{clean, first_due, issuer_path};
 use crate::audit::Outcome;
 use crate::sql::{subtree_range, Sql};
 use crate::{now_ms, Scope, Store, StoreError, StoreResult};
@@ -315,13 +315,7 @@ impl Store {
             "plan" => self.plan(scope, higher_id).await?.plan_id,
             _ => self.visible_task(scope, higher_id).await?.0,
         };
-        let higher_path: String = sqlx::query(
-            "select o.path from plan p join org o on o.org_id = p.org_id where p.plan_id = $1",
-        )
-        .bind(plan_id)
-        .fetch_one(&self.read)
-        .await?
-        .try_get("path")?;
+        let higher_path = issuer_path(&self.read, plan_id).await?;
         if lower_path.starts_with(&higher_path) && lower_path != higher_path {
             Ok(())
         } else {

@@ -8,7 +8,9 @@
 //! by a node that died mid-send is taken over after `STALE_CLAIM_MS`.
 
 use serde::Serialize;
-use sqlx::Row;
+use sqlx::any::AnyArguments;
+use sqlx::query::Query;
+use sqlx::{Any, Row};
 
 use crate::audit::Outcome;
 use crate::{now_ms, Actor, Store, StoreResult};
@@ -136,49 +138,43 @@ impl Store {
 
     /// Records that the mail server took a reminder mail.
     pub async fn reminder_mail_sent(&self, mail: &ReminderMail) -> StoreResult<()> {
-        let mut tx = self.write.begin().await?;
-        sqlx::query(
+        let sent = sqlx::query(
             "update notification_mail set sent_at = $1 where notification_id = $2 \
              and account_id = $3",
         )
-        .bind(now_ms())
-        .bind(mail.notification_id)
-        .bind(mail.account_id)
-        .execute(&mut *tx)
-        .await?;
-        self.audit_in(
-            &mut tx,
-            &system(),
-            "notification.mail",
-            &format!("task:{}", mail.task_id),
-            Outcome::Ok,
-            &format!(
-                "notification={} account={} kind={}",
-                mail.notification_id, mail.account_id, mail.kind
-            ),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        .bind(now_ms());
+        self.settle_mail(mail, sent, Outcome::Ok).await
     }
 
     /// Gives a claim back after a failed send, so that the next round tries again.
     pub async fn reminder_mail_failed(&self, mail: &ReminderMail) -> StoreResult<()> {
-        let mut tx = self.write.begin().await?;
-        sqlx::query(
+        let released = sqlx::query(
             "delete from notification_mail where notification_id = $1 and account_id = $2 \
              and sent_at is null",
-        )
-        .bind(mail.notification_id)
-        .bind(mail.account_id)
-        .execute(&mut *tx)
-        .await?;
+        );
+        self.settle_mail(mail, released, Outcome::Failed).await
+    }
+
+    /// Ends a claim with `query` (its last two parameters the reminder and the account) and
+    /// audits the outcome, in one transaction.
+    async fn settle_mail<'q>(
+        &self,
+        mail: &ReminderMail,
+        query: Query<'q, Any, AnyArguments<'q>>,
+        outcome: Outcome,
+    ) -> StoreResult<()> {
+        let mut tx = self.write.begin().await?;
+        query
+            .bind(mail.notification_id)
+            .bind(mail.account_id)
+            .execute(&mut *tx)
+            .await?;
         self.audit_in(
             &mut tx,
             &system(),
             "notification.mail",
             &format!("task:{}", mail.task_id),
-            Outcome::Failed,
+            outcome,
             &format!(
                 "notification={} account={} kind={}",
                 mail.notification_id, mail.account_id, mail.kind

@@ -26,7 +26,7 @@ use chrono::NaiveDate;
 use kexie_domain::deadline::Deadline;
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
-use sqlx::Row;
+use sqlx::{Any, Executor, Row};
 
 use crate::sql::Sql;
 use crate::{Scope, StoreError, StoreResult};
@@ -288,6 +288,30 @@ pub(crate) fn task_from_row(row: &AnyRow, today: NaiveDate) -> StoreResult<Task>
 /// The earliest date a deadline must meet, as stored in `task.first_due`.
 pub(crate) fn first_due(deadline: &Deadline) -> Option<String> {
     deadline.due_dates().first().map(|d| d.to_string())
+}
+
+/// The materialised path of the organisation that issued a plan.
+pub(crate) async fn issuer_path<'e>(
+    conn: impl Executor<'e, Database = Any>,
+    plan_id: i64,
+) -> StoreResult<String> {
+    Ok(sqlx::query(
+        "select o.path from plan p join org o on o.org_id = p.org_id where p.plan_id = $1",
+    )
+    .bind(plan_id)
+    .fetch_one(conn)
+    .await?
+    .try_get("path")?)
+}
+
+/// Appends `id, id, …` as bound values (the inside of an `in (…)`).
+pub(crate) fn push_ids(sql: &mut Sql, ids: &[i64]) {
+    for (i, id) in ids.iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.bind_int(*id);
+    }
 }
 
 /// Trimmed text, or `None` when blank.

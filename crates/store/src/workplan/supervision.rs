@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use chrono::{Datelike, Duration, NaiveDate};
 use serde::Serialize;
 
-use super::{task_from_row, task_select, Task, TaskStatus};
+use super::{push_ids, task_select, Task, TaskStatus};
 use crate::{Scope, Store, StoreResult};
 
 /// How far ahead "due soon" looks.
@@ -142,72 +142,74 @@ fn groups(tasks: &[Task], names: impl Fn(&Task) -> Vec<String>) -> Vec<GroupFigu
         .collect()
 }
 
-/// The figures of a set of tasks as of `today`.
-pub(crate) fn supervise(plan_id: i64, tasks: &[Task], today: NaiveDate) -> Supervision {
-    let soon = today + Duration::days(DUE_SOON_DAYS);
-    let month_start = today.with_day(1).unwrap_or(today).to_string();
-    let live = |t: &&Task| !matches!(t.status, TaskStatus::Done | TaskStatus::Cancelled);
-    let overdue = tasks
-        .iter()
-        .filter(|t| t.status == TaskStatus::Overdue)
-        .cloned()
-        .collect();
-    let mut due_soon: Vec<Task> = tasks
-        .iter()
-        .filter(|t| t.status.is_open())
-        .filter(|t| {
-            t.next_due
+impl Supervision {
+    /// The figures of a plan's tasks (as `plan_tasks` gives them for `today`) as of `today`.
+    pub fn of(plan_id: i64, tasks: &[Task], today: NaiveDate) -> Supervision {
+        let soon = today + Duration::days(DUE_SOON_DAYS);
+        let month_start = today.with_day(1).unwrap_or(today).to_string();
+        let live = |t: &&Task| !matches!(t.status, TaskStatus::Done | TaskStatus::Cancelled);
+        let overdue = tasks
+            .iter()
+            .filter(|t| t.status == TaskStatus::Overdue)
+            .cloned()
+            .collect();
+        let mut due_soon: Vec<Task> = tasks
+            .iter()
+            .filter(|t| t.status.is_open())
+            .filter(|t| {
+                t.next_due
+                    .as_deref()
+                    .is_some_and(|d| d <= soon.to_string().as_str())
+            })
+            .cloned()
+            .collect();
+        due_soon.sort_by(|a, b| a.next_due.cmp(&b.next_due));
+        let mut not_reported: Vec<Silent> = Vec::new();
+        for t in tasks.iter().filter(live) {
+            if t.last_report_on
                 .as_deref()
-                .is_some_and(|d| d <= soon.to_string().as_str())
-        })
-        .cloned()
-        .collect();
-    due_soon.sort_by(|a, b| a.next_due.cmp(&b.next_due));
-    let mut not_reported: Vec<Silent> = Vec::new();
-    for t in tasks.iter().filter(live) {
-        if t.last_report_on
-            .as_deref()
-            .is_some_and(|d| d >= month_start.as_str())
-        {
-            continue;
-        }
-        let mut who: Vec<String> = t.units.iter().map(|u| u.name.clone()).collect();
-        if who.is_empty() {
-            who.push(
-                t.department
-                    .clone()
-                    .or_else(|| t.leader.clone())
-                    .unwrap_or_else(|| UNNAMED.into()),
-            );
-        }
-        for name in who {
-            match not_reported.iter_mut().find(|s| s.responsible == name) {
-                Some(s) => {
-                    s.tasks.push(t.number.clone());
-                    s.task_ids.push(t.task_id);
+                .is_some_and(|d| d >= month_start.as_str())
+            {
+                continue;
+            }
+            let mut who: Vec<String> = t.units.iter().map(|u| u.name.clone()).collect();
+            if who.is_empty() {
+                who.push(
+                    t.department
+                        .clone()
+                        .or_else(|| t.leader.clone())
+                        .unwrap_or_else(|| UNNAMED.into()),
+                );
+            }
+            for name in who {
+                match not_reported.iter_mut().find(|s| s.responsible == name) {
+                    Some(s) => {
+                        s.tasks.push(t.number.clone());
+                        s.task_ids.push(t.task_id);
+                    }
+                    None => not_reported.push(Silent {
+                        responsible: name,
+                        tasks: vec![t.number.clone()],
+                        task_ids: vec![t.task_id],
+                    }),
                 }
-                None => not_reported.push(Silent {
-                    responsible: name,
-                    tasks: vec![t.number.clone()],
-                    task_ids: vec![t.task_id],
-                }),
             }
         }
-    }
-    Supervision {
-        plan_id,
-        today: today.to_string(),
-        counts: StatusCounts::of(tasks.iter().map(|t| (t.status, t.percent))),
-        overdue,
-        due_soon,
-        not_reported,
-        by_department: groups(tasks, |t| {
-            vec![t.department.clone().unwrap_or_else(|| UNNAMED.into())]
-        }),
-        by_leader: groups(tasks, |t| {
-            vec![t.leader.clone().unwrap_or_else(|| UNNAMED.into())]
-        }),
-        by_unit: groups(tasks, |t| t.units.iter().map(|u| u.name.clone()).collect()),
+        Supervision {
+            plan_id,
+            today: today.to_string(),
+            counts: StatusCounts::of(tasks.iter().map(|t| (t.status, t.percent))),
+            overdue,
+            due_soon,
+            not_reported,
+            by_department: groups(tasks, |t| {
+                vec![t.department.clone().unwrap_or_else(|| UNNAMED.into())]
+            }),
+            by_leader: groups(tasks, |t| {
+                vec![t.leader.clone().unwrap_or_else(|| UNNAMED.into())]
+            }),
+            by_unit: groups(tasks, |t| t.units.iter().map(|u| u.name.clone()).collect()),
+        }
     }
 }
 
@@ -221,7 +223,7 @@ impl Store {
         today: NaiveDate,
     ) -> StoreResult<Supervision> {
         let tasks = self.plan_tasks(scope, plan_id, today).await?;
-        Ok(supervise(plan_id, &tasks, today))
+        Ok(Supervision::of(plan_id, &tasks, today))
     }
 
     /// The tasks of lower plans that carry out `task_id`, directly or through a task in
@@ -246,20 +248,10 @@ impl Store {
             let mut sql = task_select(scope, today);
             scope.filter_org(&mut sql, "o.path");
             sql.push(" and t.implements_task_id in (");
-            for (i, id) in frontier.iter().enumerate() {
-                if i > 0 {
-                    sql.push(", ");
-                }
-                sql.bind_int(*id);
-            }
+            push_ids(&mut sql, &frontier);
             sql.push(") order by o.path, t.position");
-            let rows = sql.query().fetch_all(&self.read).await?;
-            let mut level = rows
-                .iter()
-                .map(|r| task_from_row(r, today))
-                .collect::<StoreResult<Vec<_>>>()?;
+            let mut level = self.fetch_tasks(&sql, today).await?;
             level.retain(|t| seen.insert(t.task_id));
-            self.load_units(&mut level).await?;
             frontier = level.iter().map(|t| t.task_id).collect();
             implementing.extend(
                 level

@@ -8,8 +8,8 @@ use serde_json::{json, Map, Value};
 use sqlx::Row;
 
 use super::{
-    clean, filter_task, first_due, push_full_access, task_from_row, task_select, Task, TaskStatus,
-    TaskUnit,
+    clean, filter_task, first_due, issuer_path, push_full_access, push_ids, task_from_row,
+    task_select, Task, TaskStatus, TaskUnit,
 };
 use crate::audit::Outcome;
 use crate::sql::{Sql, Value as Bind};
@@ -54,14 +54,10 @@ impl Store {
         let mut sql = task_select(scope, today);
         sql.push(" and t.task_id = ").bind_int(task_id);
         filter_task(scope, &mut sql);
-        let row = sql
-            .query()
-            .fetch_optional(&self.read)
+        self.fetch_tasks(&sql, today)
             .await?
-            .ok_or(StoreError::NotFound)?;
-        let mut tasks = vec![task_from_row(&row, today)?];
-        self.load_units(&mut tasks).await?;
-        Ok(tasks.remove(0))
+            .pop()
+            .ok_or(StoreError::NotFound)
     }
 
     /// The tasks of a plan the caller sees, in the plan's order.
@@ -76,13 +72,7 @@ impl Store {
         sql.push(" and t.plan_id = ").bind_int(plan.plan_id);
         filter_task(scope, &mut sql);
         sql.push(" order by t.position");
-        let rows = sql.query().fetch_all(&self.read).await?;
-        let mut tasks = rows
-            .iter()
-            .map(|r| task_from_row(r, today))
-            .collect::<StoreResult<Vec<_>>>()?;
-        self.load_units(&mut tasks).await?;
-        Ok(tasks)
+        self.fetch_tasks(&sql, today).await
     }
 
     /// Tasks of any plan whose responsible units include an organisation in scope: what a
@@ -101,6 +91,11 @@ impl Store {
         scope.filter_org(&mut sql, "auo.path");
         sql.push(") order by t.first_due is null, t.first_due, t.task_id limit ")
             .bind_int(limit.clamp(1, 1000));
+        self.fetch_tasks(&sql, today).await
+    }
+
+    /// The tasks a `task_select` query finds, with their responsible units.
+    pub(crate) async fn fetch_tasks(&self, sql: &Sql, today: NaiveDate) -> StoreResult<Vec<Task>> {
         let rows = sql.query().fetch_all(&self.read).await?;
         let mut tasks = rows
             .iter()
@@ -111,19 +106,12 @@ impl Store {
     }
 
     /// Fills in the responsible units of tasks.
-    pub(crate) async fn load_units(&self, tasks: &mut [Task]) -> StoreResult<()> {
+    async fn load_units(&self, tasks: &mut [Task]) -> StoreResult<()> {
         for chunk in tasks.chunks_mut(400) {
-            if chunk.is_empty() {
-                continue;
-            }
+            let ids: Vec<i64> = chunk.iter().map(|t| t.task_id).collect();
             let mut sql =
                 Sql::new("select task_id, name, org_id from task_unit where task_id in (");
-            for (i, t) in chunk.iter().enumerate() {
-                if i > 0 {
-                    sql.push(", ");
-                }
-                sql.bind_int(t.task_id);
-            }
+            push_ids(&mut sql, &ids);
             sql.push(") order by task_id, position");
             for row in sql.query().fetch_all(&self.read).await? {
                 let id: i64 = row.try_get("task_id")?;
@@ -284,19 +272,13 @@ impl Store {
         let mut tx = self.write.begin().await?;
         sql.query().execute(&mut *tx).await?;
         if let Some(units) = &new_units {
-            let issuer_path: String = sqlx::query(
-                "select o.path from plan p join org o on o.org_id = p.org_id where p.plan_id = $1",
-            )
-            .bind(old.plan_id)
-            .fetch_one(&mut *tx)
-            .await?
-            .try_get("path")?;
+            let path = issuer_path(&mut *tx, old.plan_id).await?;
             sqlx::query("delete from task_unit where task_id = $1")
                 .bind(task_id)
                 .execute(&mut *tx)
                 .await?;
             for (i, name) in units.iter().enumerate() {
-                let org = self.unit_org(&mut tx, &issuer_path, name, true).await?;
+                let org = self.unit_org(&mut tx, &path, name, true).await?;
                 sqlx::query(
                     "insert into task_unit (task_id, position, name, org_id) values ($1, $2, $3, $4)",
                 )
@@ -371,13 +353,7 @@ impl Store {
             return Err(StoreError::Forbidden);
         }
         if let Some(higher) = implements {
-            let path: String = sqlx::query(
-                "select o.path from plan p join org o on o.org_id = p.org_id where p.plan_id = $1",
-            )
-            .bind(plan_id)
-            .fetch_one(&self.read)
-            .await?
-            .try_get("path")?;
+            let path = issuer_path(&self.read, plan_id).await?;
             self.check_cascade(scope, "task", higher, &path).await?;
         }
         let mut tx = self.write.begin().await?;

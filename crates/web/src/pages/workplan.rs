@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
-use chrono::{Datelike, NaiveDate};
+use chrono::Datelike;
 use kexie_domain::plan_text::{parse_plan_text, PlanParse};
 use kexie_store::{Account, NewPlan, NewTask, Notification, Plan, PlanFilter, Scope, Task};
 use serde::Deserialize;
@@ -17,6 +17,7 @@ use crate::caller::Caller;
 use crate::csrf::CsrfForm;
 use crate::error::{AppError, PageError};
 use crate::extract::{Path, Query};
+use crate::person_input::beijing_today;
 use crate::AppState;
 
 const PER_PAGE: i64 = 50;
@@ -26,11 +27,6 @@ pub fn router() -> Router<AppState> {
         .route("/plans", get(list))
         .route("/plans/new", get(new_form).post(create))
         .route("/plans/{id}", get(show))
-}
-
-/// Today in Beijing: the day every overdue decision of the web is made for.
-pub fn beijing_today() -> NaiveDate {
-    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
 }
 
 /// The unread reminders of an organisation account, for the page header. Runs the day's

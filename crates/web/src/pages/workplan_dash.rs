@@ -12,12 +12,12 @@ use kexie_store::{GroupFigures, Notification, Plan, Supervision};
 use serde::Deserialize;
 
 use super::charts::{self, Share};
-use super::workplan::beijing_today;
 use super::{render, Chrome};
 use crate::caller::Caller;
 use crate::csrf::CsrfForm;
 use crate::error::{AppError, PageError};
 use crate::extract::Path;
+use crate::person_input::beijing_today;
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -124,10 +124,8 @@ async fn report(
         .plan_tasks(&caller.scope, id, today)
         .await
         .map_err(|e| fail(e.into()))?;
-    let board = store
-        .supervision(&caller.scope, id, today)
-        .await
-        .map_err(|e| fail(e.into()))?;
+    // The figures of the tasks just read, not a second reading of them.
+    let board = Supervision::of(id, &tasks, today);
     let bytes = super::workplan_report::supervision_xlsx(&plan, &tasks, &board)
         .map_err(|e| fail(AppError::Internal(e.to_string())))?;
     store

@@ -15,12 +15,12 @@ use kexie_store::{
 };
 use serde::Deserialize;
 
-use super::workplan::beijing_today;
 use super::{render, Chrome};
 use crate::caller::Caller;
 use crate::csrf::{CsrfForm, CsrfUpload};
 use crate::error::{AppError, PageError};
 use crate::extract::Path;
+use crate::person_input::beijing_today;
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -158,6 +158,14 @@ async fn answer(
     }
 }
 
+/// Whether a report comes as `multipart/form-data` (with files) rather than as a plain body.
+pub(crate) fn is_multipart(req: &Request) -> bool {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"))
+}
+
 #[derive(Deserialize)]
 struct ReportForm {
     #[serde(default)]
@@ -181,12 +189,7 @@ async fn report(
     Path(id): Path<i64>,
     req: Request,
 ) -> Result<Response, PageError> {
-    let multipart = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("multipart/form-data"));
-    let (form, files) = if multipart {
+    let (form, files) = if is_multipart(&req) {
         let upload = match CsrfUpload::from_request(req, &state).await {
             Ok(u) => u,
             Err(refused) => return Ok(refused),
