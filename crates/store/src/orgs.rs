@@ -295,13 +295,7 @@ impl Store {
              left join division d on d.code = o.division_code \
              where o.org_id in (",
         );
-        for (i, id) in ids.iter().enumerate() {
-            if i > 0 {
-                sql.push(", ");
-            }
-            sql.bind_int(*id);
-        }
-        sql.push(")");
+        sql.bind_ints(&ids).push(")");
         scope.filter_org(&mut sql, "o.path");
         sql.push(" order by o.depth");
         let rows = sql.query().fetch_all(&self.read).await?;

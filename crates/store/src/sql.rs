@@ -68,6 +68,22 @@ impl Sql {
         self.bind(Value::Text(v.into()))
     }
 
+    /// `v1, v2, …`, each bound: the inside of an `in (…)`.
+    pub fn bind_list(&mut self, values: impl IntoIterator<Item = Value>) -> &mut Self {
+        for (i, value) in values.into_iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.bind(value);
+        }
+        self
+    }
+
+    /// `bind_list` of ids.
+    pub fn bind_ints(&mut self, ids: &[i64]) -> &mut Self {
+        self.bind_list(ids.iter().map(|id| Value::Int(*id)))
+    }
+
     #[cfg(test)]
     pub fn text(&self) -> &str {
         &self.text

@@ -157,7 +157,7 @@ impl Store {
                 "select report_attachment_id, progress_report_id, file_name, media_type, size \
                  from report_attachment where progress_report_id in (",
             );
-            super::push_ids(&mut sql, chunk);
+            sql.bind_ints(chunk);
             sql.push(") order by progress_report_id, position");
             for row in sql.query().fetch_all(&self.read).await? {
                 out.push(Attachment {

@@ -304,16 +304,6 @@ pub(crate) async fn issuer_path<'e>(
     .try_get("path")?)
 }
 
-/// Appends `id, id, …` as bound values (the inside of an `in (…)`).
-pub(crate) fn push_ids(sql: &mut Sql, ids: &[i64]) {
-    for (i, id) in ids.iter().enumerate() {
-        if i > 0 {
-            sql.push(", ");
-        }
-        sql.bind_int(*id);
-    }
-}
-
 /// Trimmed text, or `None` when blank.
 pub(crate) fn clean(text: &str) -> Option<String> {
     let t = text.trim();

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use chrono::{Datelike, Duration, NaiveDate};
 use serde::Serialize;
 
-use super::{push_ids, task_select, Task, TaskStatus};
+use super::{task_select, Task, TaskStatus};
 use crate::{Scope, Store, StoreResult};
 
 /// How far ahead "due soon" looks.
@@ -248,7 +248,7 @@ impl Store {
             let mut sql = task_select(scope, today);
             scope.filter_org(&mut sql, "o.path");
             sql.push(" and t.implements_task_id in (");
-            push_ids(&mut sql, &frontier);
+            sql.bind_ints(&frontier);
             sql.push(") order by o.path, t.position");
             let mut level = self.fetch_tasks(&sql, today).await?;
             level.retain(|t| seen.insert(t.task_id));

@@ -8,8 +8,8 @@ use serde_json::{json, Map, Value};
 use sqlx::Row;
 
 use super::{
-    clean, filter_task, first_due, issuer_path, push_full_access, push_ids, task_from_row,
-    task_select, Task, TaskStatus, TaskUnit,
+    clean, filter_task, first_due, issuer_path, push_full_access, task_from_row, task_select, Task,
+    TaskStatus, TaskUnit,
 };
 use crate::audit::Outcome;
 use crate::sql::{Sql, Value as Bind};
@@ -111,7 +111,7 @@ impl Store {
             let ids: Vec<i64> = chunk.iter().map(|t| t.task_id).collect();
             let mut sql =
                 Sql::new("select task_id, name, org_id from task_unit where task_id in (");
-            push_ids(&mut sql, &ids);
+            sql.bind_ints(&ids);
             sql.push(") order by task_id, position");
             for row in sql.query().fetch_all(&self.read).await? {
                 let id: i64 = row.try_get("task_id")?;
