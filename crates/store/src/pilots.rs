@@ -258,11 +258,7 @@ impl Store {
 
     /// A pilot programme's summary (no progress counted), if its issuing organisation is in
     /// scope: the look-up a write makes before it checks the right.
-    pub(crate) async fn pilot_summary(
-        &self,
-        scope: &Scope,
-        pilot_id: i64,
-    ) -> StoreResult<PilotSummary> {
+    pub async fn pilot_summary(&self, scope: &Scope, pilot_id: i64) -> StoreResult<PilotSummary> {
         let mut sql = Sql::new(SUMMARY_SELECT);
         sql.push("pl.pilot_id = ").bind_int(pilot_id);
         scope.filter_org(&mut sql, "o.path");
