@@ -5,14 +5,16 @@
 //! four kinds 医院院长、中小学校长、农技站站长、科技型企业家, and the leading group of 组长、副组长、
 //! 成员 with an office (办公室).
 
-use serde::{Deserialize, Serialize};
-
 /// Defines a closed list: variants with their code and Chinese name, `ALL`, `code`, `zh_name`
-/// and `parse` (code or Chinese name, surrounding spaces ignored).
+/// and `parse` (code or Chinese name, surrounding spaces ignored). The codes are stable: they
+/// are stored and used by the API.
 macro_rules! code_list {
     ($(#[$doc:meta])* $name:ident { $($variant:ident = $code:literal / $zh:literal),* $(,)? }) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
+            serde::Serialize, serde::Deserialize,
+        )]
         #[serde(rename_all = "snake_case")]
         pub enum $name { $($variant),* }
 
@@ -37,6 +39,7 @@ macro_rules! code_list {
         }
     };
 }
+pub(crate) use code_list;
 
 code_list! {
     /// The role a post gives its holder in an organisation.

@@ -11,6 +11,7 @@ use sqlx::Row;
 use crate::audit::Outcome;
 use crate::pilots::{NewGroupMember, NewPilotUnit};
 use crate::sql::Sql;
+use crate::workplan::clean;
 use crate::{now_ms, ImportOutcome, ImportProblem, Scope, Store, StoreError, StoreResult};
 
 /// A unit whose registry organisation (if any) has been found in scope.
@@ -40,11 +41,9 @@ pub struct PilotImportUnit {
     pub contact_phone: Option<String>,
 }
 
+/// Trimmed text, or `None` when blank.
 fn text(t: &Option<String>) -> Option<String> {
-    t.as_deref()
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(str::to_string)
+    t.as_deref().and_then(clean)
 }
 
 impl Store {
@@ -201,7 +200,7 @@ impl Store {
         category: &str,
         unit: &NewPilotUnit,
     ) -> StoreResult<i64> {
-        self.pilot(scope, pilot_id).await?;
+        self.pilot_summary(scope, pilot_id).await?;
         if !scope.can_write() {
             return Err(StoreError::Forbidden);
         }
@@ -230,7 +229,7 @@ impl Store {
         pilot_id: i64,
         member: &NewGroupMember,
     ) -> StoreResult<i64> {
-        self.pilot(scope, pilot_id).await?;
+        self.pilot_summary(scope, pilot_id).await?;
         if !scope.can_write() {
             return Err(StoreError::Forbidden);
         }
@@ -261,12 +260,17 @@ impl Store {
         day: NaiveDate,
         note: Option<&str>,
     ) -> StoreResult<()> {
-        let pilot = self.pilot(scope, pilot_id).await?;
-        if !pilot
-            .categories
-            .iter()
-            .any(|c| c.units.iter().any(|u| u.unit_id == unit_id))
-        {
+        self.pilot_summary(scope, pilot_id).await?;
+        let unit = sqlx::query(
+            "select u.pilot_unit_id from pilot_unit u \
+             join pilot_category c on c.pilot_category_id = u.pilot_category_id \
+             where u.pilot_unit_id = $1 and c.pilot_id = $2",
+        )
+        .bind(unit_id)
+        .bind(pilot_id)
+        .fetch_optional(&self.read)
+        .await?;
+        if unit.is_none() {
             return Err(StoreError::NotFound);
         }
         if !scope.can_write() {

@@ -2,6 +2,8 @@
 //! categories of units, each unit's progress, and its leading group (seeds/004, 附件1 and 附件2
 //! of 锡科协发〔2018〕61号). A pilot is in the scope of whoever sees its issuing organisation.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use kexie_domain::network::{GroupRole, PilotStatus};
 use serde::Serialize;
@@ -9,6 +11,7 @@ use sqlx::Row;
 
 use crate::audit::Outcome;
 use crate::sql::Sql;
+use crate::workplan::clean;
 use crate::{now_ms, Scope, Store, StoreError, StoreResult};
 
 /// A unit to add: an organisation of the registry (`org_id`) or a name in free text.
@@ -144,12 +147,9 @@ pub struct Pilot {
     pub group: Vec<PilotGroupMember>,
 }
 
-fn clean(text: &Option<String>) -> Option<String> {
-    text.as_deref()
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(str::to_string)
-}
+/// The columns of a pilot's summary, for `summary_from_row`.
+const SUMMARY_SELECT: &str = "select pl.pilot_id, pl.org_id, o.name as org_name, pl.name, \
+     pl.doc_number, pl.issued_on from pilot pl join org o on o.org_id = pl.org_id where ";
 
 impl Store {
     /// Creates a pilot programme issued by an organisation in scope (writable). Units and group
@@ -184,7 +184,7 @@ impl Store {
         )
         .bind(new.org_id)
         .bind(name)
-        .bind(clean(&new.doc_number))
+        .bind(new.doc_number.as_deref().and_then(clean))
         .bind(new.issued_on.map(|d| d.to_string()))
         .bind(now)
         .bind(now)
@@ -221,10 +221,8 @@ impl Store {
         scope: &Scope,
         issuer: Option<i64>,
     ) -> StoreResult<Vec<PilotSummary>> {
-        let mut sql = Sql::new(
-            "select pl.pilot_id, pl.org_id, o.name as org_name, pl.name, pl.doc_number, \
-             pl.issued_on from pilot pl join org o on o.org_id = pl.org_id where 1 = 1",
-        );
+        let mut sql = Sql::new(SUMMARY_SELECT);
+        sql.push("1 = 1");
         scope.filter_org(&mut sql, "o.path");
         if let Some(org) = issuer {
             sql.push(" and pl.org_id = ").bind_int(org);
@@ -258,20 +256,23 @@ impl Store {
         Ok(list)
     }
 
-    /// One pilot programme, if its issuing organisation is in scope.
-    pub async fn pilot(&self, scope: &Scope, pilot_id: i64) -> StoreResult<Pilot> {
-        let mut sql = Sql::new(
-            "select pl.pilot_id, pl.org_id, o.name as org_name, pl.name, pl.doc_number, \
-             pl.issued_on from pilot pl join org o on o.org_id = pl.org_id where pl.pilot_id = ",
-        );
-        sql.bind_int(pilot_id);
+    /// A pilot programme's summary (no progress counted), if its issuing organisation is in
+    /// scope: the look-up a write makes before it checks the right.
+    pub async fn pilot_summary(&self, scope: &Scope, pilot_id: i64) -> StoreResult<PilotSummary> {
+        let mut sql = Sql::new(SUMMARY_SELECT);
+        sql.push("pl.pilot_id = ").bind_int(pilot_id);
         scope.filter_org(&mut sql, "o.path");
         let row = sql
             .query()
             .fetch_optional(&self.read)
             .await?
             .ok_or(StoreError::NotFound)?;
-        let mut summary = summary_from_row(&row)?;
+        summary_from_row(&row)
+    }
+
+    /// One pilot programme, if its issuing organisation is in scope.
+    pub async fn pilot(&self, scope: &Scope, pilot_id: i64) -> StoreResult<Pilot> {
+        let mut summary = self.pilot_summary(scope, pilot_id).await?;
         let mut categories: Vec<PilotCategory> = sqlx::query(
             "select pilot_category_id, name from pilot_category where pilot_id = $1 \
              order by position, pilot_category_id",
@@ -307,19 +308,22 @@ impl Store {
         .bind(pilot_id)
         .fetch_all(&self.read)
         .await?;
+        // Each unit's notes, oldest first, gathered in one pass.
+        let mut histories: HashMap<i64, Vec<ProgressNote>> = HashMap::new();
+        for n in &notes {
+            histories
+                .entry(n.try_get("pilot_unit_id")?)
+                .or_default()
+                .push(ProgressNote {
+                    status: n.try_get("status")?,
+                    noted_on: n.try_get("noted_on")?,
+                    note: n.try_get("note")?,
+                });
+        }
         for r in units {
             let unit_id: i64 = r.try_get("pilot_unit_id")?;
             let category_id: i64 = r.try_get("pilot_category_id")?;
-            let mut history = Vec::new();
-            for n in notes.iter() {
-                if n.try_get::<i64, _>("pilot_unit_id")? == unit_id {
-                    history.push(ProgressNote {
-                        status: n.try_get("status")?,
-                        noted_on: n.try_get("noted_on")?,
-                        note: n.try_get("note")?,
-                    });
-                }
-            }
+            let history = histories.remove(&unit_id).unwrap_or_default();
             let unit = PilotUnit {
                 unit_id,
                 org_id: r.try_get("org_id")?,

@@ -97,51 +97,24 @@ async fn a_pilot_keeps_its_units_group_and_progress_per_category(db: &TestDb) {
 
     let (firm_a, firm_b) = (firm.unit_id, pilot.categories[1].units[1].unit_id);
     let id = pilot.summary.pilot_id;
-    store
-        .report_pilot_progress(
-            &city,
-            id,
+    // The third note, dated before the latest, is kept in the history but does not change the
+    // status.
+    for (unit, status, on, note) in [
+        (
             firm_a,
             PilotStatus::InProgress,
-            day("2018-08-01"),
+            "2018-08-01",
             Some("已吸纳两名四长"),
-        )
-        .await
-        .unwrap();
-    store
-        .report_pilot_progress(
-            &city,
-            id,
-            firm_a,
-            PilotStatus::Done,
-            day("2018-12-01"),
-            Some("完成"),
-        )
-        .await
-        .unwrap();
-    // A note dated before the latest is kept in the history but does not change the status.
-    store
-        .report_pilot_progress(
-            &city,
-            id,
-            firm_a,
-            PilotStatus::InProgress,
-            day("2018-09-01"),
-            None,
-        )
-        .await
-        .unwrap();
-    store
-        .report_pilot_progress(
-            &city,
-            id,
-            firm_b,
-            PilotStatus::InProgress,
-            day("2018-08-01"),
-            None,
-        )
-        .await
-        .unwrap();
+        ),
+        (firm_a, PilotStatus::Done, "2018-12-01", Some("完成")),
+        (firm_a, PilotStatus::InProgress, "2018-09-01", None),
+        (firm_b, PilotStatus::InProgress, "2018-08-01", None),
+    ] {
+        store
+            .report_pilot_progress(&city, id, unit, status, day(on), note)
+            .await
+            .unwrap();
+    }
     let pilot = store.pilot(&city, id).await.unwrap();
     let firms = &pilot.categories[1];
     assert_eq!(

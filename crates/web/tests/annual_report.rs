@@ -46,6 +46,13 @@ async fn setup(app: &TestApp) -> (i64, i64, i64) {
     (p, s, b)
 }
 
+/// POSTs an activity of `org_id` through the JSON API.
+async fn post_activity(app: &TestApp, token: &str, org_id: i64, body: Value) -> reqwest::Response {
+    let path = format!("/api/v1/orgs/{org_id}/activities");
+    app.send_json(token, reqwest::Method::POST, &path, &body)
+        .await
+}
+
 async fn staff(app: &TestApp, org_id: i64) -> (Browser, String) {
     let browser = app.signed_in("staff", Role::OrgStaff, Some(org_id)).await;
     let account = app.store().account_by_username("staff").await.unwrap();
@@ -87,33 +94,27 @@ async fn activities_are_recorded_through_the_page_and_the_api(backend: Backend) 
     assert_eq!(refused.status(), 422);
     assert!(refused.text().await.unwrap().contains("未知的活动类别"));
     // The JSON API records one for the branch and lists both from the society.
-    let posted = app
-        .client
-        .post(app.url(&format!("/api/v1/orgs/{b}/activities")))
-        .bearer_auth(&token)
-        .json(&json!({"held_on": "2025-09-09", "title": "青年论坛", "kind": "学术交流", "participants": 40}))
-        .send()
-        .await
-        .unwrap();
+    let posted = post_activity(
+        &app,
+        &token,
+        b,
+        json!({"held_on": "2025-09-09", "title": "青年论坛", "kind": "学术交流", "participants": 40}),
+    ).await;
     assert_eq!(posted.status(), 201);
     let one: Value = posted.json().await.unwrap();
     assert_eq!(one["kind"], "academic_exchange");
     assert_eq!(one["org_name"], "青年工作专业委员会");
-    let bad = app
-        .client
-        .post(app.url(&format!("/api/v1/orgs/{b}/activities")))
-        .bearer_auth(&token)
-        .json(&json!({"held_on": "2025-13-01", "title": "x", "kind": "meeting"}))
-        .send()
-        .await
-        .unwrap();
+    let bad = post_activity(
+        &app,
+        &token,
+        b,
+        json!({"held_on": "2025-13-01", "title": "x", "kind": "meeting"}),
+    )
+    .await;
     assert_eq!(bad.status(), 422);
     let list: Value = app
-        .api(&token, &format!("/api/v1/orgs/{s}/activities?year=2025"))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .api_json(&token, &format!("/api/v1/orgs/{s}/activities?year=2025"))
+        .await;
     let titles: Vec<&str> = list
         .as_array()
         .unwrap()
@@ -122,17 +123,14 @@ async fn activities_are_recorded_through_the_page_and_the_api(backend: Backend) 
         .collect();
     assert_eq!(titles, ["青年论坛", "科普进校园<b>"]);
     let own_only: Value = app
-        .api(
+        .api_json(
             &token,
             &format!("/api/v1/orgs/{s}/activities?subtree=false"),
         )
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(own_only.as_array().unwrap().len(), 1);
     // The page lists them, escaped, and deletes one.
-    let html = browser.get(&page).await.text().await.unwrap();
+    let html = browser.text(&page).await;
     assert!(html.contains("科普进校园&#60;b&#62;") && !html.contains("科普进校园<b>"));
     assert!(html.contains("青年论坛"));
     let id = one["activity_id"].as_i64().unwrap();
@@ -140,7 +138,7 @@ async fn activities_are_recorded_through_the_page_and_the_api(backend: Backend) 
         .post_form(&format!("/orgs/{s}/activities/{id}/delete"), &csrf, &[])
         .await;
     assert_eq!(deleted.status(), 303);
-    let html = browser.get(&page).await.text().await.unwrap();
+    let html = browser.text(&page).await;
     assert!(!html.contains("青年论坛"));
     // An activity id of nothing is not found.
     let missing = browser
@@ -155,54 +153,30 @@ async fn an_inactive_branch_shows_on_the_governance_page_until_it_meets(backend:
     let (browser, token) = staff(&app, p).await;
     let governance = |as_of: &str| format!("/orgs/{s}/governance?as_of={as_of}");
     // Founded 2015-03-01 with no activity: fine the day before the 24 months are full.
-    let html = browser
-        .get(&governance("2017-02-28"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = browser.text(&governance("2017-02-28")).await;
     assert!(!html.contains("branch.inactive"));
-    let html = browser
-        .get(&governance("2017-03-01"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = browser.text(&governance("2017-03-01")).await;
     assert!(html.contains("branch.inactive") && html.contains("青年工作专业委员会"));
     // A meeting on 2016-06-01 moves the boundary to 2018-06-01.
-    let posted = app
-        .client
-        .post(app.url(&format!("/api/v1/orgs/{b}/activities")))
-        .bearer_auth(&token)
-        .json(&json!({"held_on": "2016-06-01", "title": "年会", "kind": "meeting"}))
-        .send()
-        .await
-        .unwrap();
+    let posted = post_activity(
+        &app,
+        &token,
+        b,
+        json!({"held_on": "2016-06-01", "title": "年会", "kind": "meeting"}),
+    )
+    .await;
     assert_eq!(posted.status(), 201);
-    let html = browser
-        .get(&governance("2018-05-31"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = browser.text(&governance("2018-05-31")).await;
     assert!(!html.contains("branch.inactive"));
-    let html = browser
-        .get(&governance("2018-06-01"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = browser.text(&governance("2018-06-01")).await;
     assert!(html.contains("branch.inactive") && html.contains("2016年6月1日"));
     // The dashboard's JSON carries the same finding.
     let dash: Value = app
-        .api(
+        .api_json(
             &token,
             &format!("/api/v1/orgs/{p}/governance/dashboard?as_of=2018-06-01"),
         )
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await;
     assert!(dash[0]["findings"]
         .as_array()
         .unwrap()
@@ -234,6 +208,17 @@ async fn member(app: &TestApp, s: i64, name: &str, id_number: &str, joined: &str
         .unwrap();
 }
 
+/// Publishes or unpublishes (`action`) the society's 2025 report through the governance form.
+async fn annual(browser: &Browser, s: i64, csrf: &str, action: &str) -> reqwest::Response {
+    browser
+        .post_form(
+            &format!("/orgs/{s}/governance/annual"),
+            csrf,
+            &[("year", "2025"), ("action", action)],
+        )
+        .await
+}
+
 fn document_xml(bytes: Vec<u8>) -> String {
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
     let mut xml = String::new();
@@ -250,14 +235,12 @@ async fn the_annual_report_downloads_as_docx_and_is_public_only_once_published(b
     member(&app, s, "会员甲", "23010319900307002X", "2024-05-01").await;
     member(&app, s, "会员乙", "230102198503120029", "2025-02-01").await;
     let (browser, token) = staff(&app, s).await;
-    let posted = app
-        .client
-        .post(app.url(&format!("/api/v1/orgs/{s}/activities")))
-        .bearer_auth(&token)
-        .json(&json!({"held_on": "2025-05-20", "title": "全国科技工作者日活动", "kind": "popularisation", "participants": 800, "notes": "联系人 13912345678"}))
-        .send()
-        .await
-        .unwrap();
+    let posted = post_activity(
+        &app,
+        &token,
+        s,
+        json!({"held_on": "2025-05-20", "title": "全国科技工作者日活动", "kind": "popularisation", "participants": 800, "notes": "联系人 13912345678"}),
+    ).await;
     assert_eq!(posted.status(), 201);
 
     let docx = browser
@@ -283,13 +266,7 @@ async fn the_annual_report_downloads_as_docx_and_is_public_only_once_published(b
     let anonymous = app.browser();
     assert_eq!(anonymous.get(&public).await.status(), 404);
     let csrf = browser.csrf(&format!("/orgs/{s}/governance")).await;
-    let published = browser
-        .post_form(
-            &format!("/orgs/{s}/governance/annual"),
-            &csrf,
-            &[("year", "2025"), ("action", "publish")],
-        )
-        .await;
+    let published = annual(&browser, s, &csrf, "publish").await;
     assert_eq!(published.status(), 303);
     let page = anonymous.get(&public).await;
     assert_eq!(page.status(), 200);
@@ -331,20 +308,9 @@ async fn the_annual_report_downloads_as_docx_and_is_public_only_once_published(b
         404
     );
     // The governance page links to it; unpublishing takes it down.
-    let governance = browser
-        .get(&format!("/orgs/{s}/governance"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let governance = browser.text(&format!("/orgs/{s}/governance")).await;
     assert!(governance.contains(&public));
-    let withdrawn = browser
-        .post_form(
-            &format!("/orgs/{s}/governance/annual"),
-            &csrf,
-            &[("year", "2025"), ("action", "unpublish")],
-        )
-        .await;
+    let withdrawn = annual(&browser, s, &csrf, "unpublish").await;
     assert_eq!(withdrawn.status(), 303);
     assert_eq!(anonymous.get(&public).await.status(), 404);
 }
@@ -357,13 +323,7 @@ async fn a_county_outside_cannot_publish_and_a_viewer_may_not(backend: Backend) 
         .signed_in("county.staff", Role::OrgStaff, Some(county))
         .await;
     let csrf = outsider.csrf(&format!("/orgs/{county}/governance")).await;
-    let refused = outsider
-        .post_form(
-            &format!("/orgs/{s}/governance/annual"),
-            &csrf,
-            &[("year", "2025"), ("action", "publish")],
-        )
-        .await;
+    let refused = annual(&outsider, s, &csrf, "publish").await;
     assert_eq!(refused.status(), 404);
     let docx = outsider
         .get(&format!("/orgs/{s}/governance/annual.docx?year=2025"))
@@ -373,13 +333,7 @@ async fn a_county_outside_cannot_publish_and_a_viewer_may_not(backend: Backend) 
         .signed_in("province.viewer", Role::OrgViewer, Some(p))
         .await;
     let csrf = viewer.csrf(&format!("/orgs/{s}/governance")).await;
-    let forbidden = viewer
-        .post_form(
-            &format!("/orgs/{s}/governance/annual"),
-            &csrf,
-            &[("year", "2025"), ("action", "publish")],
-        )
-        .await;
+    let forbidden = annual(&viewer, s, &csrf, "publish").await;
     assert_eq!(forbidden.status(), 403);
     assert_eq!(
         app.browser()

@@ -22,6 +22,24 @@ fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).unwrap()
 }
 
+/// A society below `parent`.
+async fn society(app: &TestApp, code: &str, name: &str, parent: i64) -> i64 {
+    app.store()
+        .create_org(
+            &Scope::everything(),
+            &NewOrg {
+                code: code.into(),
+                name: name.into(),
+                kind: Some(OrgKind::Society),
+                parent_id: Some(parent),
+                ..NewOrg::default()
+            },
+        )
+        .await
+        .unwrap()
+        .org_id
+}
+
 /// A province 科协 and a society below it whose council term ran 2015–2020 and was never
 /// renewed: president 甲会长 and council member 乙理事, no secretary-general. Returns
 /// (province, society).
@@ -31,21 +49,7 @@ async fn setup(app: &TestApp, society_name: &str, code: &str, province: Option<i
         Some(p) => p,
         None => app.org("23KX", "省科协", None, "230000000000").await,
     };
-    let s = app
-        .store()
-        .create_org(
-            &all,
-            &NewOrg {
-                code: code.into(),
-                name: society_name.into(),
-                kind: Some(OrgKind::Society),
-                parent_id: Some(p),
-                ..NewOrg::default()
-            },
-        )
-        .await
-        .unwrap()
-        .org_id;
+    let s = society(app, code, society_name, p).await;
     let council = app
         .store()
         .create_body(&all, s, BodyKind::Council, "")
@@ -118,12 +122,7 @@ async fn the_governance_page_shows_members_findings_and_the_overdue_term(backend
         assert!(html.contains(text), "page lacks {text}");
     }
     // The organisation page links to it, the menu too.
-    let org_page = browser
-        .get(&format!("/orgs/{s}"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let org_page = browser.text(&format!("/orgs/{s}")).await;
     assert!(org_page.contains(&format!("/orgs/{s}/governance")));
     assert!(org_page.contains("href=\"/governance\""));
     // A body recorded through the form shows up; a form without its token is refused.
@@ -144,37 +143,26 @@ async fn the_governance_page_shows_members_findings_and_the_overdue_term(backend
         )
         .await;
     assert_eq!(forged.status(), 403);
-    let html = browser
-        .get(&format!("/orgs/{s}/governance"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = browser.text(&format!("/orgs/{s}/governance")).await;
     assert!(html.contains("学会党委"));
     assert!(!html.contains("party.organisation_missing"));
     // The API says the same, and an earlier day is not overdue.
     let account = app.store().account_by_username("staff").await.unwrap();
     let token = app.token(account.account_id).await;
     let doc: Value = app
-        .api(&token, &format!("/api/v1/orgs/{s}/governance"))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .api_json(&token, &format!("/api/v1/orgs/{s}/governance"))
+        .await;
     assert_eq!(doc["review"]["overdue"], true);
     assert_eq!(
         doc["bodies"][0]["terms"][0]["posts"][0]["position"],
         "president"
     );
     let earlier: Value = app
-        .api(
+        .api_json(
             &token,
             &format!("/api/v1/orgs/{s}/governance?as_of=2019-01-01"),
         )
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(earlier["review"]["overdue"], false);
     let bad = app
         .api(&token, &format!("/api/v1/orgs/{s}/governance?as_of=soon"))
@@ -186,32 +174,16 @@ async fn the_dashboard_puts_overdue_societies_first_and_exports_them(backend: Ba
     let app = TestApp::start(backend).await;
     let (p, _) = setup(&app, "甲学会", "S1", None).await;
     // A society renewed in time (no term at all yet is not overdue either).
-    let all = Scope::everything();
-    app.store()
-        .create_org(
-            &all,
-            &NewOrg {
-                code: "S0".into(),
-                name: "阿学会".into(),
-                kind: Some(OrgKind::Society),
-                parent_id: Some(p),
-                ..NewOrg::default()
-            },
-        )
-        .await
-        .unwrap();
+    society(&app, "S0", "阿学会", p).await;
     let browser = app.signed_in("viewer", Role::OrgViewer, Some(p)).await;
-    let html = browser.get("/governance").await.text().await.unwrap();
+    let html = browser.text("/governance").await;
     let (overdue, fresh) = (html.find("甲学会").unwrap(), html.find("阿学会").unwrap());
     assert!(overdue < fresh, "overdue society first");
     let filtered = browser
-        .get(&format!(
+        .text(&format!(
             "/orgs/{p}/governance/dashboard?rule=term.overdue&problems=1"
         ))
-        .await
-        .text()
-        .await
-        .unwrap();
+        .await;
     assert!(filtered.contains("甲学会") && !filtered.contains("阿学会"));
     let xlsx = browser
         .get(&format!("/orgs/{p}/governance/dashboard.xlsx"))
@@ -226,11 +198,8 @@ async fn the_dashboard_puts_overdue_societies_first_and_exports_them(backend: Ba
     let account = app.store().account_by_username("viewer").await.unwrap();
     let token = app.token(account.account_id).await;
     let list: Value = app
-        .api(&token, &format!("/api/v1/orgs/{p}/governance/dashboard"))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .api_json(&token, &format!("/api/v1/orgs/{p}/governance/dashboard"))
+        .await;
     assert_eq!(list[0]["name"], "甲学会");
     assert_eq!(list[0]["overdue"], true);
     assert_eq!(list.as_array().unwrap().len(), 2);
@@ -338,84 +307,60 @@ async fn a_slate_uploaded_through_the_page_is_checked_and_recorded(backend: Back
     assert_eq!(refused.status(), 404);
 }
 
+/// POSTs `rules` as a new rule-set version of organisation `id`, valid from `valid_from`,
+/// through the JSON API.
+async fn post_rules(
+    app: &TestApp,
+    token: &str,
+    id: i64,
+    valid_from: &str,
+    rules: &Value,
+) -> reqwest::Response {
+    let path = format!("/api/v1/orgs/{id}/governance/rules");
+    let body = json!({"valid_from": valid_from, "rules": rules});
+    app.send_json(token, reqwest::Method::POST, &path, &body)
+        .await
+}
+
 async fn the_rules_are_edited_as_new_versions_by_a_provincial_admin_only(backend: Backend) {
     let app = TestApp::start(backend).await;
     let (p, s) = setup(&app, "省测试学会", "S1", None).await;
     let admin = app.account("admin", Role::OrgAdmin, Some(p)).await;
     let token = app.token(admin).await;
-    let post = |token: String, id: i64, body: Value| {
-        let client = app.client.clone();
-        let url = app.url(&format!("/api/v1/orgs/{id}/governance/rules"));
-        async move {
-            client
-                .post(url)
-                .bearer_auth(token)
-                .json(&body)
-                .send()
-                .await
-                .unwrap()
-        }
-    };
     let mut rules =
         serde_json::to_value(kexie_domain::governance::RuleSet::default_2018()).unwrap();
     rules["version"] = json!("HL-2025.1");
     rules["council_size_bands"][1]["cap"] = json!(140);
-    let refused = post(
-        token.clone(),
-        p,
-        json!({"valid_from": "2025-01-01", "rules": rules}),
-    )
-    .await;
+    let refused = post_rules(&app, &token, p, "2025-01-01", &rules).await;
     assert_eq!(refused.status(), 422);
     let body: Value = refused.json().await.unwrap();
     assert!(body["error"]["message"].as_str().unwrap().contains("第2档"));
     rules["council_size_bands"][1]["cap"] = json!(170);
-    let created = post(
-        token.clone(),
-        p,
-        json!({"valid_from": "2025-01-01", "rules": rules}),
-    )
-    .await;
+    let created = post_rules(&app, &token, p, "2025-01-01", &rules).await;
     assert_eq!(created.status(), 201);
-    let again = post(
-        token.clone(),
-        p,
-        json!({"valid_from": "2025-02-01", "rules": rules}),
-    )
-    .await;
+    let again = post_rules(&app, &token, p, "2025-02-01", &rules).await;
     assert_eq!(again.status(), 409);
     let current: Value = app
-        .api(
+        .api_json(
             &token,
             &format!("/api/v1/orgs/{s}/governance/rules?as_of=2025-03-01"),
         )
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(current["current"]["version"], "HL-2025.1");
     // A society owns no rules; staff may not edit; outside the subtree nothing exists.
     assert_eq!(
-        post(
-            token.clone(),
-            s,
-            json!({"valid_from": "2025-01-01", "rules": rules})
-        )
-        .await
-        .status(),
+        post_rules(&app, &token, s, "2025-01-01", &rules)
+            .await
+            .status(),
         403
     );
     let staff = app
         .token(app.account("staff", Role::OrgStaff, Some(p)).await)
         .await;
     assert_eq!(
-        post(
-            staff,
-            p,
-            json!({"valid_from": "2025-01-01", "rules": rules})
-        )
-        .await
-        .status(),
+        post_rules(&app, &staff, p, "2025-01-01", &rules)
+            .await
+            .status(),
         403
     );
     let other = app.org("22KX", "邻省科协", None, "220000000000").await;
@@ -423,13 +368,9 @@ async fn the_rules_are_edited_as_new_versions_by_a_provincial_admin_only(backend
         .token(app.account("outsider", Role::OrgAdmin, Some(other)).await)
         .await;
     assert_eq!(
-        post(
-            outsider,
-            p,
-            json!({"valid_from": "2025-01-01", "rules": rules})
-        )
-        .await
-        .status(),
+        post_rules(&app, &outsider, p, "2025-01-01", &rules)
+            .await
+            .status(),
         404
     );
     // The page editor: an invalid edit comes back as 422 with the problem named.
@@ -440,7 +381,7 @@ async fn the_rules_are_edited_as_new_versions_by_a_provincial_admin_only(backend
     );
     let page = format!("/orgs/{p}/governance/rules");
     let csrf = browser.csrf(&page).await;
-    let html = browser.get(&page).await.text().await.unwrap();
+    let html = browser.text(&page).await;
     assert!(html.contains("HL-2025.1") && html.contains("seeds/002"));
     let mut bad = rules.clone();
     bad["version"] = json!("HL-2025.2");

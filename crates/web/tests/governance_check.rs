@@ -6,7 +6,7 @@ mod common;
 use common::TestApp;
 use kexie_domain::governance::{check_slate, RuleSet, SlateInput};
 use kexie_domain::role::Role;
-use kexie_office::{Limits, XlsxWriter};
+use kexie_office::{Limits, XlsxWriter, SLATE_HEADERS};
 use kexie_store::Backend;
 use serde_json::Value;
 
@@ -15,24 +15,10 @@ on_both_databases!(
     bad_slate_uploads_are_refused_naming_the_problem,
 );
 
-const HEADERS: [&str; 11] = [
-    "姓名",
-    "性别",
-    "出生日期",
-    "职务",
-    "是否基层一线",
-    "政治面貌",
-    "是否专职",
-    "工作单位",
-    "是否在职领导干部",
-    "是否退休领导干部",
-    "产生方式",
-];
-
 /// A president and a secretary-general appointed by the council (full time), and `members`
 /// council members of whom only the first `grassroots` are grassroots frontline.
 fn slate(members: usize, grassroots: usize) -> Vec<u8> {
-    let mut w = XlsxWriter::new("名单", &HEADERS).unwrap();
+    let mut w = XlsxWriter::new("名单", &SLATE_HEADERS).unwrap();
     w.push_row(&[
         "甲会长",
         "男",
@@ -224,7 +210,7 @@ async fn bad_slate_uploads_are_refused_naming_the_problem(backend: Backend) {
         assert!(m.contains(expected), "{m}");
     }
     // A slate with a bad row names the row.
-    let mut w = XlsxWriter::new("名单", &HEADERS).unwrap();
+    let mut w = XlsxWriter::new("名单", &SLATE_HEADERS).unwrap();
     w.push_row(&[
         "甲",
         "男",

@@ -4,9 +4,10 @@ mod common;
 #[path = "common/network.rs"]
 mod network;
 
+use common::Browser;
 use kexie_domain::role::Role;
 use kexie_store::Backend;
-use network::{person, send, setup};
+use network::{get_json, person, send, setup};
 use serde_json::{json, Value};
 
 on_both_databases!(
@@ -125,13 +126,7 @@ async fn a_pilot_is_created_through_the_api_and_followed_on_its_page(backend: Ba
         .await;
     assert_eq!(r.status(), 422, "an unknown status is refused");
 
-    let got: Value = s
-        .app
-        .api(&s.token, &format!("/api/v1/pilots/{id}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let got: Value = get_json(&s, &format!("/api/v1/pilots/{id}")).await;
     assert_eq!(
         got["progress"],
         json!({"units": 3, "not_started": 1, "in_progress": 1, "done": 1})
@@ -145,13 +140,7 @@ async fn a_pilot_is_created_through_the_api_and_followed_on_its_page(backend: Ba
         "已吸纳两名科技型企业负责人"
     );
     assert_eq!(got["group"].as_array().unwrap().len(), 3);
-    let html = s
-        .browser
-        .get(&format!("/pilots/{id}"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = s.browser.text(&format!("/pilots/{id}")).await;
     assert!(
         html.contains("道科协发〔2018〕5号")
             && html.contains("成员丙")
@@ -176,66 +165,47 @@ async fn a_pilot_is_created_through_the_api_and_followed_on_its_page(backend: Ba
     .unwrap();
     let html = s
         .browser
-        .get(&format!("/pilots/{}", script["pilot_id"]))
-        .await
-        .text()
-        .await
-        .unwrap();
+        .text(&format!("/pilots/{}", script["pilot_id"]))
+        .await;
     assert!(!html.contains("<script>alert") && !html.contains("<b>类"));
     assert!(html.contains("&lt;b&gt;类"));
-    let list = s.browser.get("/pilots").await.text().await.unwrap();
+    let list = s.browser.text("/pilots").await;
     assert!(list.contains("“四+一”试点"));
-    let listed: Value = s
-        .app
-        .api(&s.token, "/api/v1/pilots")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let listed: Value = get_json(&s, "/api/v1/pilots").await;
     assert_eq!(listed[0]["progress"]["done"], 1);
 
     // A new pilot through the page form; a bad document number comes back with the form kept.
     let csrf = s.browser.csrf("/pilots/new").await;
-    let r = s
-        .browser
-        .post_form(
-            "/pilots/new",
-            &csrf,
-            &[
-                ("org_code", "D"),
-                ("name", "第二批试点"),
-                ("doc_number", "〔2019〕1号"),
-                ("issued_on", ""),
-                ("categories", "乡镇科协\n企业科协"),
-            ],
-        )
-        .await;
+    let r = new_pilot_form(&s.browser, &csrf, "〔2019〕1号", "").await;
     assert_eq!(r.status(), 422);
     let body = r.text().await.unwrap();
     assert!(body.contains("发文机关代字") && body.contains("第二批试点"));
-    let r = s
-        .browser
+    let r = new_pilot_form(&s.browser, &csrf, "道科协发〔2019〕1号", "2019-03-01").await;
+    assert_eq!(r.status(), 303);
+    let second: Value = get_json(&s, "/api/v1/pilots").await;
+    assert_eq!(second[0]["name"], "第二批试点");
+}
+
+/// Submits the page form for the county's second pilot with its document number and day.
+async fn new_pilot_form(
+    browser: &Browser,
+    csrf: &str,
+    doc_number: &str,
+    issued_on: &str,
+) -> reqwest::Response {
+    browser
         .post_form(
             "/pilots/new",
-            &csrf,
+            csrf,
             &[
                 ("org_code", "D"),
                 ("name", "第二批试点"),
-                ("doc_number", "道科协发〔2019〕1号"),
-                ("issued_on", "2019-03-01"),
+                ("doc_number", doc_number),
+                ("issued_on", issued_on),
                 ("categories", "乡镇科协\n企业科协"),
             ],
         )
-        .await;
-    assert_eq!(r.status(), 303);
-    let second: Value = s
-        .app
-        .api(&s.token, "/api/v1/pilots")
         .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(second[0]["name"], "第二批试点");
 }
 
 fn xlsx(rows: &[[&str; 4]]) -> Vec<u8> {
@@ -283,13 +253,7 @@ async fn unit_sheets_are_checked_row_by_row_and_written_all_or_nothing(backend: 
     assert!(html.contains(
         "<td class=\"num\">4</td><td>单位名称</td><td class=\"mono\">field.required</td>"
     ));
-    let got: Value = s
-        .app
-        .api(&s.token, &format!("/api/v1/pilots/{id}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let got: Value = get_json(&s, &format!("/api/v1/pilots/{id}")).await;
     assert_eq!(units(got), 1);
 
     // A unit already in its category is a problem of its row, found against the database.
@@ -303,13 +267,7 @@ async fn unit_sheets_are_checked_row_by_row_and_written_all_or_nothing(backend: 
     assert!(html.contains(
         "<td class=\"num\">3</td><td>单位名称</td><td class=\"mono\">unit.duplicate</td>"
     ));
-    let got: Value = s
-        .app
-        .api(&s.token, &format!("/api/v1/pilots/{id}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let got: Value = get_json(&s, &format!("/api/v1/pilots/{id}")).await;
     assert_eq!(units(got), 1);
 
     // A clean sheet: a dry run writes nothing, the import writes every unit.
@@ -327,24 +285,12 @@ async fn unit_sheets_are_checked_row_by_row_and_written_all_or_nothing(backend: 
         .upload(&path, &[("dry_run", "1")], ("units.xlsx", &good))
         .await;
     assert_eq!(r.status(), 200);
-    let got: Value = s
-        .app
-        .api(&s.token, &format!("/api/v1/pilots/{id}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let got: Value = get_json(&s, &format!("/api/v1/pilots/{id}")).await;
     assert_eq!(units(got), 1);
     let r = s.browser.upload(&path, &[], ("units.xlsx", &good)).await;
     assert_eq!(r.status(), 200);
     assert!(r.text().await.unwrap().contains("已导入试点单位： 3"));
-    let got: Value = s
-        .app
-        .api(&s.token, &format!("/api/v1/pilots/{id}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let got: Value = get_json(&s, &format!("/api/v1/pilots/{id}")).await;
     assert_eq!(got["progress"]["units"], 4);
     let street = got["categories"]
         .as_array()

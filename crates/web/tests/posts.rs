@@ -5,7 +5,7 @@ mod common;
 mod network;
 
 use kexie_store::{Backend, Scope};
-use network::{person, send, setup};
+use network::{get_json, person, send, setup};
 use serde_json::{json, Value};
 
 on_both_databases!(
@@ -64,21 +64,12 @@ async fn posts_are_given_and_ended_through_the_api_and_the_organisation_page(bac
     }
 
     // The organisation page lists the post; a name search offers the registry's people.
-    let html = s
-        .browser
-        .get(&format!("/orgs/{d}"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = s.browser.text(&format!("/orgs/{d}")).await;
     assert!(html.contains("赵院长") && html.contains("副主席") && html.contains("医院院长"));
     let search = s
         .browser
-        .get(&format!("/orgs/{d}?person_q=%E9%92%B1"))
-        .await
-        .text()
-        .await
-        .unwrap();
+        .text(&format!("/orgs/{d}?person_q=%E9%92%B1"))
+        .await;
     assert!(search.contains(&format!("name=\"person_id\" value=\"{other}\"")));
     let csrf = s.browser.csrf(&format!("/orgs/{d}")).await;
     let added = s
@@ -95,13 +86,7 @@ async fn posts_are_given_and_ended_through_the_api_and_the_organisation_page(bac
         )
         .await;
     assert_eq!(added.status(), 303);
-    let list: Value = s
-        .app
-        .api(&s.token, &format!("/api/v1/orgs/{d}/posts"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let list: Value = get_json(&s, &format!("/api/v1/orgs/{d}/posts")).await;
     assert_eq!(list.as_array().unwrap().len(), 2);
     let second = list[1]["post_id"].as_i64().unwrap();
 
@@ -124,29 +109,11 @@ async fn posts_are_given_and_ended_through_the_api_and_the_organisation_page(bac
     )
     .await;
     assert_eq!(r.status(), 200);
-    let current: Value = s
-        .app
-        .api(&s.token, &format!("/api/v1/orgs/{d}/posts"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let current: Value = get_json(&s, &format!("/api/v1/orgs/{d}/posts")).await;
     assert_eq!(current, json!([]));
-    let all: Value = s
-        .app
-        .api(&s.token, &format!("/api/v1/orgs/{d}/posts?all=1"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let all: Value = get_json(&s, &format!("/api/v1/orgs/{d}/posts?all=1")).await;
     assert_eq!(all.as_array().unwrap().len(), 2);
-    let one: Value = s
-        .app
-        .api(&s.token, &format!("/api/v1/posts/{second}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let one: Value = get_json(&s, &format!("/api/v1/posts/{second}")).await;
     assert_eq!(one["ended_on"], "2019-01-01");
     // PATCH changes a field and keeps the rest.
     let patched: Value = send(
@@ -232,13 +199,7 @@ async fn key_persons_in_post_show_on_the_coverage_api_and_page(backend: Backend)
         .await;
         assert_eq!(r.status(), 201);
     }
-    let coverage: Value = s
-        .app
-        .api(&s.token, &format!("/api/v1/orgs/{d}/coverage"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let coverage: Value = get_json(&s, &format!("/api/v1/orgs/{d}/coverage")).await;
     // The existing fields stay as they were; key persons come as one more.
     let mut keys: Vec<&str> = coverage
         .as_object()
@@ -257,13 +218,7 @@ async fn key_persons_in_post_show_on_the_coverage_api_and_page(backend: Backend)
             {"level": "township", "kind": "school_principal", "persons": 1},
         ])
     );
-    let html = s
-        .browser
-        .get(&format!("/orgs/{d}/coverage"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = s.browser.text(&format!("/orgs/{d}/coverage")).await;
     assert!(html.contains("“四长”任职情况"));
     assert!(
         html.contains("乡镇（街道） · 学校校长: 1"),

@@ -1,6 +1,7 @@
 //! Society governance (学会治理): the governing bodies of an organisation, their terms (届) and
 //! the posts people hold in them (`bodies`); the governance rule sets as versioned data
-//! (`rules`); and the checks of a society and of a 科协's societies against them (`review`).
+//! (`rules`); and the checks of a society (`review`), of a 科协's societies (`dashboard`) and the
+//! recorded slate pre-reviews (`checks`).
 //!
 //! The rules themselves are pure code in `kexie_domain::governance`; here the facts are loaded
 //! from the database, scoped like every other read, and handed to it.
@@ -8,13 +9,17 @@
 mod activities;
 mod annual;
 mod bodies;
+mod checks;
+mod dashboard;
 mod review;
 mod rules;
 
 pub use activities::{Activity, ActivityFilter, NewActivity};
 pub use annual::AnnualPublication;
 pub use bodies::{GoverningBody, NewPost, NewTerm, PostRow, TermRow};
-pub use review::{GovernanceCheck, GovernanceFilter, SocietyReview, SocietySummary};
+pub use checks::GovernanceCheck;
+pub use dashboard::{GovernanceFilter, SocietySummary};
+pub use review::SocietyReview;
 pub use rules::{may_own_rules, StoredRuleSet};
 
 use chrono::NaiveDate;

@@ -1,6 +1,6 @@
-//! Checking societies: the stored posts and people become a slate for `check_slate`, the current
-//! terms go to `check_terms`, the party organisation to `check_party`; a 科协's dashboard does it
-//! for every society in its subtree. Slate pre-reviews are recorded with the report as it was.
+//! Checking a society: the stored posts and people become a slate for `check_slate`, the current
+//! terms go to `check_terms`, the party organisation to `check_party`, the branches to
+//! `check_branches`. The dashboard (`dashboard`) does it for every society of a subtree.
 
 use std::collections::BTreeMap;
 
@@ -14,9 +14,7 @@ use serde::Serialize;
 use sqlx::Row;
 
 use super::{parse_day, BodyKind, GoverningBody};
-use crate::audit::Outcome;
-use crate::sql::{subtree_range, Sql};
-use crate::{now_ms, Scope, Store, StoreError, StoreResult};
+use crate::{Scope, Store, StoreResult};
 
 /// A society checked against the rules on one day.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -50,54 +48,6 @@ impl SocietyReview {
         self.findings.iter().any(|f| f.rule == rule_id)
     }
 }
-
-/// One line of a 科协's governance dashboard.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct SocietySummary {
-    pub org_id: i64,
-    pub code: String,
-    pub name: String,
-    pub rule_set_version: String,
-    pub council_size: usize,
-    pub individual_members: i64,
-    pub errors: usize,
-    pub warnings: usize,
-    pub overdue: bool,
-    pub next_reelection: Option<String>,
-    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
-    pub findings: Vec<Finding>,
-}
-
-/// Filters of the dashboard.
-#[derive(Debug, Clone, Default)]
-pub struct GovernanceFilter {
-    /// Name contains.
-    pub q: Option<String>,
-    /// Only societies with a finding of this rule id.
-    pub rule: Option<String>,
-    /// Only societies with an error or a warning.
-    pub problems_only: bool,
-}
-
-/// A recorded check.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct GovernanceCheck {
-    pub governance_check_id: i64,
-    pub org_id: i64,
-    pub kind: String,
-    pub rule_set_version: String,
-    pub as_of: String,
-    pub ok: bool,
-    pub account: String,
-    pub created_at: i64,
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
-    pub report: serde_json::Value,
-}
-
-/// Societies a dashboard shows at most.
-const DASHBOARD_LIMIT: i64 = 2000;
 
 /// The people holding current posts in the council, standing council, supervisory board,
 /// congress and secretariat, one slate member per person with every position they hold.
@@ -306,157 +256,5 @@ impl Store {
             slate,
             findings,
         })
-    }
-
-    /// The societies in a 科协's subtree (in scope) with their findings on `as_of`: overdue
-    /// terms first, then by errors, warnings and the next re-election.
-    #[tracing::instrument(skip_all, err)]
-    pub async fn governance_dashboard(
-        &self,
-        scope: &Scope,
-        org_id: i64,
-        as_of: NaiveDate,
-        filter: &GovernanceFilter,
-    ) -> StoreResult<Vec<SocietySummary>> {
-        let top = self.org(scope, org_id).await?;
-        let (lo, hi) = subtree_range(&top.path);
-        let mut sql =
-            Sql::new("select o.org_id from org o where o.kind = 'society' and o.path >= ");
-        sql.bind_text(lo).push(" and o.path < ").bind_text(hi);
-        scope.filter_org(&mut sql, "o.path");
-        if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-            sql.push(" and o.name like ")
-                .bind_text(format!("%{}%", crate::divisions::escape_like(q)))
-                .push(" escape '\\'");
-        }
-        sql.push(" order by o.name_pinyin limit ")
-            .bind_int(DASHBOARD_LIMIT);
-        let ids: Vec<i64> = sql
-            .query()
-            .fetch_all(&self.read)
-            .await?
-            .iter()
-            .map(|r| r.try_get("org_id"))
-            .collect::<Result<_, _>>()?;
-        let mut out = Vec::new();
-        for id in ids {
-            let r = self.society_review(scope, id, as_of).await?;
-            if filter.problems_only && r.errors + r.warnings == 0 {
-                continue;
-            }
-            if let Some(rule_id) = filter.rule.as_deref().filter(|r| !r.is_empty()) {
-                if !r.has_rule(rule_id) {
-                    continue;
-                }
-            }
-            out.push(SocietySummary {
-                org_id: r.org_id,
-                code: r.code,
-                name: r.name,
-                rule_set_version: r.rule_set_version,
-                council_size: r.slate.council_size,
-                individual_members: r.individual_members,
-                errors: r.errors,
-                warnings: r.warnings,
-                overdue: r.overdue,
-                next_reelection: r.next_reelection,
-                findings: r.findings,
-            });
-        }
-        out.sort_by(|a, b| {
-            (
-                !a.overdue,
-                usize::MAX - a.errors,
-                usize::MAX - a.warnings,
-                &a.next_reelection,
-            )
-                .cmp(&(
-                    !b.overdue,
-                    usize::MAX - b.errors,
-                    usize::MAX - b.warnings,
-                    &b.next_reelection,
-                ))
-        });
-        Ok(out)
-    }
-
-    /// Records a slate pre-review of an organisation in scope, with the report as it was (it
-    /// names the rule-set version used). Audited.
-    #[tracing::instrument(skip_all, err)]
-    pub async fn record_slate_check(
-        &self,
-        scope: &Scope,
-        org_id: i64,
-        report: &SlateReport,
-    ) -> StoreResult<i64> {
-        self.org(scope, org_id).await?;
-        if !scope.can_write() {
-            return Err(StoreError::Forbidden);
-        }
-        let json = serde_json::to_string(report).map_err(|e| StoreError::Other(e.to_string()))?;
-        let mut tx = self.write.begin().await?;
-        let id: i64 = sqlx::query(
-            "insert into governance_check (org_id, kind, rule_set_version, as_of, ok, report, \
-             account, created_at) values ($1, 'slate', $2, $3, $4, $5, $6, $7) \
-             returning governance_check_id",
-        )
-        .bind(org_id)
-        .bind(&report.rule_set_version)
-        .bind(report.figures.as_of.to_string())
-        .bind(i64::from(report.ok))
-        .bind(&json)
-        .bind(scope.actor().username.clone())
-        .bind(now_ms())
-        .fetch_one(&mut *tx)
-        .await?
-        .try_get("governance_check_id")?;
-        self.audit_in(
-            &mut tx,
-            scope.actor(),
-            "governance.check",
-            &format!("governance_check:{id}"),
-            Outcome::Ok,
-            &format!(
-                "org={org_id} kind=slate version={} ok={}",
-                report.rule_set_version, report.ok
-            ),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(id)
-    }
-
-    /// The checks recorded for an organisation in scope, newest first.
-    pub async fn governance_checks(
-        &self,
-        scope: &Scope,
-        org_id: i64,
-    ) -> StoreResult<Vec<GovernanceCheck>> {
-        self.org(scope, org_id).await?;
-        let rows = sqlx::query(
-            "select governance_check_id, org_id, kind, rule_set_version, as_of, ok, report, account, \
-             created_at from governance_check where org_id = $1 \
-             order by created_at desc, governance_check_id desc limit 200",
-        )
-        .bind(org_id)
-        .fetch_all(&self.read)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                let report: String = r.try_get("report")?;
-                Ok(GovernanceCheck {
-                    governance_check_id: r.try_get("governance_check_id")?,
-                    org_id: r.try_get("org_id")?,
-                    kind: r.try_get("kind")?,
-                    rule_set_version: r.try_get("rule_set_version")?,
-                    as_of: r.try_get("as_of")?,
-                    ok: r.try_get::<i64, _>("ok")? != 0,
-                    account: r.try_get("account")?,
-                    created_at: r.try_get("created_at")?,
-                    report: serde_json::from_str(&report)
-                        .map_err(|e| StoreError::Other(e.to_string()))?,
-                })
-            })
-            .collect()
     }
 }

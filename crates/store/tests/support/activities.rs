@@ -6,7 +6,7 @@
 use chrono::NaiveDate;
 use kexie_domain::governance::ActivityKind;
 use kexie_domain::org::OrgKind;
-use kexie_store::{NewActivity, NewOrg, Scope, Store};
+use kexie_store::{AuditFilter, NewActivity, NewOrg, Scope, Store};
 
 pub fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).unwrap()
@@ -67,4 +67,14 @@ pub fn activity(held_on: NaiveDate, title: &str, kind: ActivityKind, n: i64) -> 
 pub async fn scope_of(store: &Store, org_id: i64, write: bool) -> Scope {
     let path = store.org(&Scope::everything(), org_id).await.unwrap().path;
     Scope::subtree(path, write, false)
+}
+
+/// How many audit records of `action` there are (up to 50).
+pub async fn audit_count(store: &Store, action: &str) -> usize {
+    let filter = AuditFilter {
+        action: Some(action.into()),
+        limit: 50,
+        ..AuditFilter::default()
+    };
+    store.search_audit(&filter).await.unwrap().0.len()
 }

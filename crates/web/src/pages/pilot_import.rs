@@ -41,53 +41,49 @@ struct ImportPage {
     created: usize,
 }
 
-async fn form(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<i64>,
-) -> Result<Response, PageError> {
+impl ImportPage {
+    /// The page of `pilot` with nothing uploaded yet.
+    fn new(state: &AppState, caller: &Caller, pilot: PilotSummary, dry_run: bool) -> ImportPage {
+        ImportPage {
+            c: Chrome::new(state, caller, caller.lang.t("pilot.import_title"), "pilots"),
+            pilot,
+            dry_run,
+            file_name: String::new(),
+            error: None,
+            report: None,
+            created: 0,
+        }
+    }
+}
+
+/// The pilot in the caller's scope, for a caller who may write.
+async fn writable_pilot(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+) -> Result<PilotSummary, PageError> {
     let lang = caller.lang;
     let pilot = state
         .store()
-        .pilot(&caller.scope, id)
+        .pilot_summary(&caller.scope, id)
         .await
         .map_err(|e| PageError(e.into(), lang))?;
     if !caller.scope.can_write() {
         return Err(PageError(AppError::Forbidden, lang));
     }
-    Ok(page(
-        &state,
-        &caller,
-        pilot.summary,
-        false,
-        String::new(),
-        None,
-        None,
-        0,
-    ))
+    Ok(pilot)
 }
 
-#[allow(clippy::too_many_arguments)]
-fn page(
-    state: &AppState,
-    caller: &Caller,
-    pilot: PilotSummary,
-    dry_run: bool,
-    file_name: String,
-    error: Option<String>,
-    report: Option<ImportReport>,
-    created: usize,
-) -> Response {
-    let view = ImportPage {
-        c: Chrome::new(state, caller, caller.lang.t("pilot.import_title"), "pilots"),
-        pilot,
-        dry_run,
-        file_name,
-        error,
-        report,
-        created,
-    };
-    render(view, caller.lang)
+async fn form(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let pilot = writable_pilot(&state, &caller, id).await?;
+    Ok(render(
+        ImportPage::new(&state, &caller, pilot, false),
+        caller.lang,
+    ))
 }
 
 async fn upload(
@@ -98,28 +94,11 @@ async fn upload(
 ) -> Result<Response, PageError> {
     let lang = caller.lang;
     let fail = |e: AppError| PageError(e, lang);
-    let pilot = state
-        .store()
-        .pilot(&caller.scope, id)
-        .await
-        .map_err(|e| fail(e.into()))?
-        .summary;
-    if !caller.scope.can_write() {
-        return Err(fail(AppError::Forbidden));
-    }
-    let dry_run = upload.checked("dry_run");
+    let pilot = writable_pilot(&state, &caller, id).await?;
+    let view = ImportPage::new(&state, &caller, pilot, upload.checked("dry_run"));
     let Some((file_name, bytes)) = upload.file else {
         let error = Some(lang.t("import.no_file").to_string());
-        return Ok(page(
-            &state,
-            &caller,
-            pilot,
-            dry_run,
-            String::new(),
-            error,
-            None,
-            0,
-        ));
+        return Ok(render(ImportPage { error, ..view }, lang));
     };
     let name = file_name.clone();
     let read = tokio::task::spawn_blocking(move || {
@@ -131,8 +110,13 @@ async fn upload(
         Ok(sheet) => sheet,
         Err(e) => {
             let error = Some(e.to_string());
-            return Ok(page(
-                &state, &caller, pilot, dry_run, file_name, error, None, 0,
+            return Ok(render(
+                ImportPage {
+                    file_name,
+                    error,
+                    ..view
+                },
+                lang,
             ));
         }
     };
@@ -151,7 +135,7 @@ async fn upload(
             .collect();
         let outcome = state
             .store()
-            .import_pilot_units(&caller.scope, id, &rows, dry_run)
+            .import_pilot_units(&caller.scope, id, &rows, view.dry_run)
             .await
             .map_err(|e| fail(e.into()))?;
         for p in &outcome.problems {
@@ -169,15 +153,14 @@ async fn upload(
     } else {
         axum::http::StatusCode::UNPROCESSABLE_ENTITY
     };
-    let mut response = page(
-        &state,
-        &caller,
-        pilot,
-        dry_run,
-        file_name,
-        None,
-        Some(report),
-        created,
+    let mut response = render(
+        ImportPage {
+            file_name,
+            report: Some(report),
+            created,
+            ..view
+        },
+        lang,
     );
     *response.status_mut() = status;
     Ok(response)

@@ -257,7 +257,7 @@ async fn add_unit(
     let fail = |e: AppError| PageError(e, lang);
     let store = state.store();
     store
-        .pilot(&caller.scope, id)
+        .pilot_summary(&caller.scope, id)
         .await
         .map_err(|e| fail(e.into()))?;
     let org_id = match form.org_code.trim() {

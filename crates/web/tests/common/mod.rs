@@ -131,6 +131,28 @@ impl TestApp {
             .unwrap()
     }
 
+    /// GET an API path with a bearer token and parse the JSON answer.
+    pub async fn api_json(&self, token: &str, path: &str) -> serde_json::Value {
+        self.api(token, path).await.json().await.unwrap()
+    }
+
+    /// Sends a JSON body to an API path with a bearer token.
+    pub async fn send_json(
+        &self,
+        token: &str,
+        method: reqwest::Method,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> reqwest::Response {
+        self.client
+            .request(method, self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
     /// A browser signed in as a new account of `role` at `org_id`.
     pub async fn signed_in(&self, username: &str, role: Role, org_id: Option<i64>) -> Browser {
         self.account(username, role, org_id).await;
@@ -178,9 +200,14 @@ impl Browser {
             .unwrap()
     }
 
+    /// The text of a page.
+    pub async fn text(&self, path: &str) -> String {
+        self.get(path).await.text().await.unwrap()
+    }
+
     /// The CSRF token of the first form on a page.
     pub async fn csrf(&self, path: &str) -> String {
-        let html = self.get(path).await.text().await.unwrap();
+        let html = self.text(path).await;
         let marker = "name=\"_csrf\" value=\"";
         let start = html.find(marker).expect("a form with a CSRF token") + marker.len();
         html[start..start + html[start..].find('"').unwrap()].to_string()

@@ -52,12 +52,10 @@ pub async fn send(
     path: &str,
     body: Value,
 ) -> reqwest::Response {
-    s.app
-        .client
-        .request(method, s.app.url(path))
-        .bearer_auth(&s.token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
+    s.app.send_json(&s.token, method, path, &body).await
+}
+
+/// GET an API path as the county's staff and parse the JSON answer.
+pub async fn get_json(s: &Setup, path: &str) -> Value {
+    s.app.api_json(&s.token, path).await
 }
