@@ -52,13 +52,14 @@ pub use governance::{
     NewTerm, PostRow, SocietyReview, SocietySummary, StoredRuleSet, TermRow,
 };
 pub use governance::{Activity, ActivityFilter, AnnualPublication, NewActivity};
+pub use integrity::IntegrityRecord;
 pub use ledger::{Growth, LedgerFilter, LedgerRow};
 pub use member_self::{ContactChange, Correction, CorrectionInput};
 pub use migrate::latest_schema_version;
 pub use org_changes::{GroupMembership, OrgHistoryEntry, OrgPatch};
 pub use org_import::{ImportOrg, ImportOutcome, ImportProblem};
 pub use orgs::{NewOrg, Org, OrgExport, OrgFilter, OrgSummary};
-pub use people_changes::{DuplicateMatch, IntegrityRecord};
+pub use people_changes::DuplicateMatch;
 pub use person_import::{ExistingMatch, ImportPerson, PersonImportOutcome};
 pub use persons::{Identity, MembershipRow, NewPerson, PersonRow};
 pub use pilot_units::PilotImportUnit;

@@ -1,8 +1,9 @@
 //! Changing people and memberships: edits, deletion, duplicate detection (merging is in
-//! `person_merge.rs`), membership status with its history, integrity records (诚信档案).
+//! `person_merge.rs`), membership status with its history. Integrity records are in
+//! `integrity.rs`.
 
 use kexie_domain::{mask, pinyin};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use sqlx::Row;
 
 use crate::audit::Outcome;
@@ -20,24 +21,6 @@ pub struct DuplicateMatch {
     pub org_name: String,
     /// `id_number`, `name_mobile` or `name_birth_employer`.
     pub reason: String,
-}
-
-/// An integrity record.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct IntegrityRecord {
-    #[serde(default)]
-    pub integrity_record_id: i64,
-    #[serde(default)]
-    pub org_id: i64,
-    /// `finding` or `sanction`.
-    pub kind: String,
-    pub recorded_on: String,
-    pub description: String,
-    pub expires_on: Option<String>,
-    /// The body that issued it, when not the recording organisation.
-    #[serde(default)]
-    pub issuer: Option<String>,
 }
 
 fn duplicate_from_row(r: &sqlx::any::AnyRow) -> StoreResult<DuplicateMatch> {
@@ -368,90 +351,5 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(())
-    }
-
-    /// Records a finding or sanction about a person, by an organisation in scope.
-    pub async fn add_integrity_record(
-        &self,
-        scope: &Scope,
-        person_id: i64,
-        record: &IntegrityRecord,
-    ) -> StoreResult<i64> {
-        self.person(scope, person_id).await?;
-        self.org(scope, record.org_id).await?;
-        if !scope.can_write() {
-            return Err(StoreError::Forbidden);
-        }
-        if !matches!(record.kind.as_str(), "finding" | "sanction")
-            || record.description.trim().is_empty()
-        {
-            return Err(StoreError::Invalid(
-                "诚信记录须注明类型（finding/sanction）和内容 / kind and description are required"
-                    .into(),
-            ));
-        }
-        let mut tx = self.write.begin().await?;
-        let id: i64 = sqlx::query(
-            "insert into integrity_record (person_id, org_id, kind, recorded_on, description, expires_on, \
-             created_at, issuer) values ($1, $2, $3, $4, $5, $6, $7, $8) returning integrity_record_id",
-        )
-        .bind(person_id)
-        .bind(record.org_id)
-        .bind(&record.kind)
-        .bind(&record.recorded_on)
-        .bind(record.description.trim())
-        .bind(record.expires_on.clone())
-        .bind(now_ms())
-        .bind(
-            record
-                .issuer
-                .as_deref()
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_string),
-        )
-        .fetch_one(&mut *tx)
-        .await?
-        .try_get("integrity_record_id")?;
-        self.audit_in(
-            &mut tx,
-            scope.actor(),
-            "integrity.create",
-            &format!("person:{person_id}"),
-            Outcome::Ok,
-            &record.kind,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(id)
-    }
-
-    /// A person's integrity records; `as_of` marks which are still in force (not expired).
-    pub async fn integrity_records(
-        &self,
-        scope: &Scope,
-        person_id: i64,
-    ) -> StoreResult<Vec<IntegrityRecord>> {
-        self.person(scope, person_id).await?;
-        let rows = sqlx::query(
-            "select integrity_record_id, org_id, kind, recorded_on, description, expires_on, issuer \
-             from integrity_record where person_id = $1 order by recorded_on desc",
-        )
-        .bind(person_id)
-        .fetch_all(&self.read)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(IntegrityRecord {
-                    integrity_record_id: r.try_get("integrity_record_id")?,
-                    org_id: r.try_get("org_id")?,
-                    kind: r.try_get("kind")?,
-                    recorded_on: r.try_get("recorded_on")?,
-                    description: r.try_get("description")?,
-                    expires_on: r.try_get("expires_on")?,
-                    issuer: r.try_get("issuer")?,
-                })
-            })
-            .collect()
     }
 }

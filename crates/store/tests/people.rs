@@ -515,6 +515,26 @@ async fn integrity_records_are_kept_and_deletion_erases_a_person(db: &TestDb) {
         store.add_integrity_record(&all, p, &bad).await,
         Err(StoreError::Invalid(_))
     ));
+    // Dates and lengths are checked here, for the page and the API alike.
+    for bad in [
+        IntegrityRecord {
+            recorded_on: "2024-13-01".into(),
+            ..record.clone()
+        },
+        IntegrityRecord {
+            expires_on: Some("2024-04-30".into()),
+            ..record.clone()
+        },
+        IntegrityRecord {
+            issuer: Some("某".repeat(101)),
+            ..record.clone()
+        },
+    ] {
+        assert!(matches!(
+            store.add_integrity_record(&all, p, &bad).await,
+            Err(StoreError::Invalid(_))
+        ));
+    }
     let records = store.integrity_records(&all, p).await.unwrap();
     assert_eq!(records.len(), 1);
     assert_eq!(records[0].expires_on.as_deref(), Some("2027-05-01"));
