@@ -23,6 +23,29 @@ pub struct DuplicateMatch {
     pub reason: String,
 }
 
+/// What deleting a person does with the rows of a table that names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum OnDelete {
+    /// Personal data: erased with the person.
+    Erase,
+    /// The sign-in account: kept for its audit trail, unlinked and disabled.
+    DisableAccount,
+    /// An organisation's record of who held a post: no deletion while the person is named.
+    Refuse,
+}
+
+/// Every table besides `membership` whose rows name a person by `person_id` (each has a foreign
+/// key to `person`). A merge moves all of them to the record kept; deletion treats each as
+/// marked. A new table that refers to people belongs here, or merging and deleting them fail.
+pub(crate) const PERSON_REFERENCES: [(&str, OnDelete); 6] = [
+    ("integrity_record", OnDelete::Erase),
+    ("correction_request", OnDelete::Erase),
+    ("account", OnDelete::DisableAccount),
+    ("org_post", OnDelete::Refuse),
+    ("post", OnDelete::Refuse),
+    ("pilot_group_member", OnDelete::Refuse),
+];
+
 fn duplicate_from_row(r: &sqlx::any::AnyRow) -> StoreResult<DuplicateMatch> {
     Ok(DuplicateMatch {
         person_id: r.try_get("person_id")?,
@@ -209,23 +232,58 @@ impl Store {
     }
 
     /// Deletes a person with their memberships and integrity records (personal data is erased,
-    /// PIPL art. 47); the audit trail keeps that it happened, not who it was.
+    /// PIPL art. 47); the audit trail keeps that it happened, not who it was. A person still
+    /// named in a post or a pilot group is a conflict: those are the organisation's records.
     pub async fn delete_person(&self, scope: &Scope, person_id: i64) -> StoreResult<()> {
         self.person(scope, person_id).await?;
         if !scope.can_write() {
             return Err(StoreError::Forbidden);
         }
         let mut tx = self.write.begin().await?;
-        for sql in [
-            "delete from membership_event where membership_id in (select membership_id from membership where person_id = $1)",
-            "delete from membership where person_id = $1",
-            "delete from integrity_record where person_id = $1",
-            "delete from correction_request where person_id = $1",
-            "update account set person_id = null, disabled = 1 where person_id = $1",
-            "delete from person where person_id = $1",
-        ] {
-            sqlx::query(sql).bind(person_id).execute(&mut *tx).await?;
+        for (table, on_delete) in PERSON_REFERENCES {
+            if on_delete != OnDelete::Refuse {
+                continue;
+            }
+            let named: i64 = sqlx::query(&format!(
+                "select count(*) as n from {table} where person_id = $1"
+            ))
+            .bind(person_id)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get("n")?;
+            if named > 0 {
+                return Err(StoreError::Conflict(
+                    "此人仍在组织职务、理事会或试点工作组中有记录，不能删除 / the person is named \
+                     in a post, a governing body or a pilot group and cannot be deleted"
+                        .into(),
+                ));
+            }
         }
+        sqlx::query(
+            "delete from membership_event where membership_id in \
+             (select membership_id from membership where person_id = $1)",
+        )
+        .bind(person_id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("delete from membership where person_id = $1")
+            .bind(person_id)
+            .execute(&mut *tx)
+            .await?;
+        for (table, on_delete) in PERSON_REFERENCES {
+            let sql = match on_delete {
+                OnDelete::Erase => format!("delete from {table} where person_id = $1"),
+                OnDelete::DisableAccount => format!(
+                    "update {table} set person_id = null, disabled = 1 where person_id = $1"
+                ),
+                OnDelete::Refuse => continue,
+            };
+            sqlx::query(&sql).bind(person_id).execute(&mut *tx).await?;
+        }
+        sqlx::query("delete from person where person_id = $1")
+            .bind(person_id)
+            .execute(&mut *tx)
+            .await?;
         self.log_search_change(&mut tx, Changed::Person, person_id, person_id)
             .await?;
         self.audit_in(

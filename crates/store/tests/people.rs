@@ -7,14 +7,16 @@ mod support;
 #[path = "people/ledger.rs"]
 mod ledger;
 
+use kexie_domain::network::PostRole;
 use kexie_store::testing::TestDb;
-use kexie_store::{stories, IntegrityRecord, NewPerson, Scope, StoreError};
+use kexie_store::{stories, IntegrityRecord, NewOrgPost, NewPerson, Scope, StoreError};
 
 use support::{member, society};
 
 stories!(
     duplicates_are_found_by_id_number_mobile_or_name_birth_and_employer,
     merging_moves_memberships_and_keeps_a_masked_trail,
+    a_person_named_in_a_post_is_merged_with_it_and_not_deleted,
     integrity_records_are_kept_and_deletion_erases_a_person,
     membership_types_are_the_defaults_plus_the_organisations_own,
 );
@@ -141,6 +143,51 @@ async fn merging_moves_memberships_and_keeps_a_masked_trail(db: &TestDb) {
         store.merge_persons(&all, keep, keep).await,
         Err(StoreError::Invalid(_))
     ));
+}
+
+/// Every table that names a person is moved by a merge; deletion refuses while a post names
+/// them (the organisation's record of who held it), with a conflict rather than a database error.
+async fn a_person_named_in_a_post_is_merged_with_it_and_not_deleted(db: &TestDb) {
+    let store = &db.store;
+    let all = Scope::everything();
+    let s = society(store, "S", None).await;
+    let (keep, _) = member(store, s, "林晓", "1985-03-12", "female", "2020-01-01").await;
+    let (dup, _) = member(store, s, "林晓", "1985-03-12", "female", "2021-01-01").await;
+    store
+        .add_org_post(
+            &all,
+            s,
+            &NewOrgPost {
+                person_id: dup,
+                role: PostRole::ALL[0],
+                mode: None,
+                key_kind: None,
+                started_on: None,
+                ended_on: None,
+            },
+        )
+        .await
+        .unwrap();
+
+    store.merge_persons(&all, keep, dup).await.unwrap();
+
+    let posts = store
+        .org_posts(&all, s, support::today(), true)
+        .await
+        .unwrap();
+    assert_eq!(posts.len(), 1);
+    assert_eq!(
+        posts[0].person_id, keep,
+        "the post moved to the record kept"
+    );
+    assert!(matches!(
+        store.delete_person(&all, keep).await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert!(
+        store.person(&all, keep).await.is_ok(),
+        "nothing was deleted"
+    );
 }
 
 async fn integrity_records_are_kept_and_deletion_erases_a_person(db: &TestDb) {

@@ -218,8 +218,8 @@ pub struct MergeBody {
     duplicate: i64,
 }
 
-/// Merges `duplicate` into `{id}`: memberships, integrity records and the account move over; a
-/// masked trail is kept; the duplicate is deleted.
+/// Merges `duplicate` into `{id}`: memberships, integrity records, the account and posts move
+/// over; a masked trail is kept; the duplicate is deleted.
 #[utoipa::path(post, path = "/api/v1/persons/{id}/merge", tag = "persons", request_body = MergeBody,
     params(("id" = i64, Path, description = "the person kept")),
     responses((status = 200, body = PersonRow), (status = 404, body = crate::ErrorBody),
