@@ -53,6 +53,7 @@ pub use governance::{
     NewTerm, PostRow, SocietyReview, SocietySummary, StoredRuleSet, TermRow,
 };
 pub use governance::{Activity, ActivityFilter, AnnualPublication, NewActivity};
+pub use integrity::IntegrityRecord;
 pub use ledger::{Growth, LedgerFilter, LedgerRow};
 pub use member_self::{ContactChange, Correction, CorrectionInput};
 pub use migrate::latest_schema_version;
@@ -60,7 +61,7 @@ pub use org_changes::{GroupMembership, OrgHistoryEntry, OrgPatch};
 pub use org_export::OrgExport;
 pub use org_import::{ImportOrg, ImportOutcome, ImportProblem};
 pub use orgs::{NewOrg, Org, OrgFilter, OrgSummary};
-pub use people_changes::{DuplicateMatch, IntegrityRecord};
+pub use people_changes::DuplicateMatch;
 pub use person_import::{ExistingMatch, ImportPerson, PersonImportOutcome};
 pub use persons::{Identity, MembershipRow, NewPerson, PersonRow};
 pub use pilot_units::PilotImportUnit;

@@ -358,20 +358,14 @@ impl Store {
             if request.ethnicity.is_some() {
                 fields.ethnicity = request.ethnicity.clone();
             }
-            let sealed: Option<Vec<u8>> = sqlx::query(
+            let sealed = sqlx::query(
                 "select id_number_enc from correction_request where correction_request_id = $1",
             )
             .bind(id)
             .fetch_one(&mut *tx)
             .await?
             .try_get("id_number_enc")?;
-            fields.id_number = sealed
-                .map(|s| {
-                    self.cipher()
-                        .decrypt(CORRECTION_FIELD, &s)
-                        .map_err(|e| StoreError::Other(e.to_string()))
-                })
-                .transpose()?;
+            fields.id_number = self.open_field(CORRECTION_FIELD, sealed)?;
             self.write_person_in(
                 &mut tx,
                 &everywhere,

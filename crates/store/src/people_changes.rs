@@ -1,8 +1,9 @@
 //! Changing people and memberships: edits, deletion, duplicate detection (merging is in
-//! `person_merge.rs`), membership status with its history, integrity records (诚信档案).
+//! `person_merge.rs`), membership status with its history. Integrity records are in
+//! `integrity.rs`.
 
 use kexie_domain::{mask, pinyin};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use sqlx::Row;
 
 use crate::audit::Outcome;
@@ -22,23 +23,28 @@ pub struct DuplicateMatch {
     pub reason: String,
 }
 
-/// An integrity record.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct IntegrityRecord {
-    #[serde(default)]
-    pub integrity_record_id: i64,
-    #[serde(default)]
-    pub org_id: i64,
-    /// `finding` or `sanction`.
-    pub kind: String,
-    pub recorded_on: String,
-    pub description: String,
-    pub expires_on: Option<String>,
-    /// The body that issued it, when not the recording organisation.
-    #[serde(default)]
-    pub issuer: Option<String>,
+/// What deleting a person does with the rows of a table that names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum OnDelete {
+    /// Personal data: erased with the person.
+    Erase,
+    /// The sign-in account: kept for its audit trail, unlinked and disabled.
+    DisableAccount,
+    /// An organisation's record of who held a post: no deletion while the person is named.
+    Refuse,
 }
+
+/// Every table besides `membership` whose rows name a person by `person_id` (each has a foreign
+/// key to `person`). A merge moves all of them to the record kept; deletion treats each as
+/// marked. A new table that refers to people belongs here, or merging and deleting them fail.
+pub(crate) const PERSON_REFERENCES: [(&str, OnDelete); 6] = [
+    ("integrity_record", OnDelete::Erase),
+    ("correction_request", OnDelete::Erase),
+    ("account", OnDelete::DisableAccount),
+    ("org_post", OnDelete::Refuse),
+    ("post", OnDelete::Refuse),
+    ("pilot_group_member", OnDelete::Refuse),
+];
 
 fn duplicate_from_row(r: &sqlx::any::AnyRow) -> StoreResult<DuplicateMatch> {
     Ok(DuplicateMatch {
@@ -226,23 +232,58 @@ impl Store {
     }
 
     /// Deletes a person with their memberships and integrity records (personal data is erased,
-    /// PIPL art. 47); the audit trail keeps that it happened, not who it was.
+    /// PIPL art. 47); the audit trail keeps that it happened, not who it was. A person still
+    /// named in a post or a pilot group is a conflict: those are the organisation's records.
     pub async fn delete_person(&self, scope: &Scope, person_id: i64) -> StoreResult<()> {
         self.person(scope, person_id).await?;
         if !scope.can_write() {
             return Err(StoreError::Forbidden);
         }
         let mut tx = self.write.begin().await?;
-        for sql in [
-            "delete from membership_event where membership_id in (select membership_id from membership where person_id = $1)",
-            "delete from membership where person_id = $1",
-            "delete from integrity_record where person_id = $1",
-            "delete from correction_request where person_id = $1",
-            "update account set person_id = null, disabled = 1 where person_id = $1",
-            "delete from person where person_id = $1",
-        ] {
-            sqlx::query(sql).bind(person_id).execute(&mut *tx).await?;
+        for (table, on_delete) in PERSON_REFERENCES {
+            if on_delete != OnDelete::Refuse {
+                continue;
+            }
+            let named: i64 = sqlx::query(&format!(
+                "select count(*) as n from {table} where person_id = $1"
+            ))
+            .bind(person_id)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get("n")?;
+            if named > 0 {
+                return Err(StoreError::Conflict(
+                    "此人仍在组织职务、理事会或试点工作组中有记录，不能删除 / the person is named \
+                     in a post, a governing body or a pilot group and cannot be deleted"
+                        .into(),
+                ));
+            }
         }
+        sqlx::query(
+            "delete from membership_event where membership_id in \
+             (select membership_id from membership where person_id = $1)",
+        )
+        .bind(person_id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("delete from membership where person_id = $1")
+            .bind(person_id)
+            .execute(&mut *tx)
+            .await?;
+        for (table, on_delete) in PERSON_REFERENCES {
+            let sql = match on_delete {
+                OnDelete::Erase => format!("delete from {table} where person_id = $1"),
+                OnDelete::DisableAccount => format!(
+                    "update {table} set person_id = null, disabled = 1 where person_id = $1"
+                ),
+                OnDelete::Refuse => continue,
+            };
+            sqlx::query(&sql).bind(person_id).execute(&mut *tx).await?;
+        }
+        sqlx::query("delete from person where person_id = $1")
+            .bind(person_id)
+            .execute(&mut *tx)
+            .await?;
         self.log_search_change(&mut tx, Changed::Person, person_id, person_id)
             .await?;
         self.audit_in(
@@ -368,90 +409,5 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(())
-    }
-
-    /// Records a finding or sanction about a person, by an organisation in scope.
-    pub async fn add_integrity_record(
-        &self,
-        scope: &Scope,
-        person_id: i64,
-        record: &IntegrityRecord,
-    ) -> StoreResult<i64> {
-        self.person(scope, person_id).await?;
-        self.org(scope, record.org_id).await?;
-        if !scope.can_write() {
-            return Err(StoreError::Forbidden);
-        }
-        if !matches!(record.kind.as_str(), "finding" | "sanction")
-            || record.description.trim().is_empty()
-        {
-            return Err(StoreError::Invalid(
-                "诚信记录须注明类型（finding/sanction）和内容 / kind and description are required"
-                    .into(),
-            ));
-        }
-        let mut tx = self.write.begin().await?;
-        let id: i64 = sqlx::query(
-            "insert into integrity_record (person_id, org_id, kind, recorded_on, description, expires_on, \
-             created_at, issuer) values ($1, $2, $3, $4, $5, $6, $7, $8) returning integrity_record_id",
-        )
-        .bind(person_id)
-        .bind(record.org_id)
-        .bind(&record.kind)
-        .bind(&record.recorded_on)
-        .bind(record.description.trim())
-        .bind(record.expires_on.clone())
-        .bind(now_ms())
-        .bind(
-            record
-                .issuer
-                .as_deref()
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_string),
-        )
-        .fetch_one(&mut *tx)
-        .await?
-        .try_get("integrity_record_id")?;
-        self.audit_in(
-            &mut tx,
-            scope.actor(),
-            "integrity.create",
-            &format!("person:{person_id}"),
-            Outcome::Ok,
-            &record.kind,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(id)
-    }
-
-    /// A person's integrity records; `as_of` marks which are still in force (not expired).
-    pub async fn integrity_records(
-        &self,
-        scope: &Scope,
-        person_id: i64,
-    ) -> StoreResult<Vec<IntegrityRecord>> {
-        self.person(scope, person_id).await?;
-        let rows = sqlx::query(
-            "select integrity_record_id, org_id, kind, recorded_on, description, expires_on, issuer \
-             from integrity_record where person_id = $1 order by recorded_on desc",
-        )
-        .bind(person_id)
-        .fetch_all(&self.read)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(IntegrityRecord {
-                    integrity_record_id: r.try_get("integrity_record_id")?,
-                    org_id: r.try_get("org_id")?,
-                    kind: r.try_get("kind")?,
-                    recorded_on: r.try_get("recorded_on")?,
-                    description: r.try_get("description")?,
-                    expires_on: r.try_get("expires_on")?,
-                    issuer: r.try_get("issuer")?,
-                })
-            })
-            .collect()
     }
 }

@@ -5,12 +5,14 @@
 use serde_json::json;
 
 use crate::audit::Outcome;
+use crate::people_changes::PERSON_REFERENCES;
 use crate::search_feed::Changed;
 use crate::{now_ms, PersonRow, Scope, Store, StoreError, StoreResult};
 
 impl Store {
     /// Merges `duplicate` into `survivor`: memberships (unless the survivor already belongs to
-    /// that organisation) and integrity records move over, a masked snapshot of the duplicate is
+    /// that organisation) and every other row naming the duplicate (`PERSON_REFERENCES`:
+    /// integrity records, account, corrections, posts, pilot groups) move over, a masked snapshot of the duplicate is
     /// kept in `person_merge`, and the duplicate is deleted.
     pub async fn merge_persons(
         &self,
@@ -37,16 +39,14 @@ impl Store {
         .bind(duplicate)
         .execute(&mut *tx)
         .await?;
-        for sql in [
-            "update integrity_record set person_id = $1 where person_id = $2",
-            "update account set person_id = $1 where person_id = $2",
-            "update correction_request set person_id = $1 where person_id = $2",
-        ] {
-            sqlx::query(sql)
-                .bind(survivor)
-                .bind(duplicate)
-                .execute(&mut *tx)
-                .await?;
+        for (table, _) in PERSON_REFERENCES {
+            sqlx::query(&format!(
+                "update {table} set person_id = $1 where person_id = $2"
+            ))
+            .bind(survivor)
+            .bind(duplicate)
+            .execute(&mut *tx)
+            .await?;
         }
         for sql in [
             "delete from membership_event where membership_id in (select membership_id from membership where person_id = $1)",

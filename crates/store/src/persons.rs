@@ -257,20 +257,25 @@ impl Store {
             "fields=id_number,mobile",
         )
         .await?;
-        let open = |column: &str, field: &str| -> StoreResult<Option<String>> {
-            let sealed: Option<Vec<u8>> = row.try_get(column)?;
-            sealed
-                .map(|s| {
-                    self.cipher()
-                        .decrypt(field, &s)
-                        .map_err(|e| StoreError::Other(e.to_string()))
-                })
-                .transpose()
-        };
         Ok(Identity {
-            id_number: open("id_number_enc", "person.id_number")?,
-            mobile: open("mobile_enc", "person.mobile")?,
+            id_number: self.open_field("person.id_number", row.try_get("id_number_enc")?)?,
+            mobile: self.open_field("person.mobile", row.try_get("mobile_enc")?)?,
         })
+    }
+
+    /// Decrypts an encrypted field's value as read from its column (none stays none).
+    pub(crate) fn open_field(
+        &self,
+        field: &str,
+        sealed: Option<Vec<u8>>,
+    ) -> StoreResult<Option<String>> {
+        sealed
+            .map(|s| {
+                self.cipher()
+                    .decrypt(field, &s)
+                    .map_err(|e| StoreError::Other(e.to_string()))
+            })
+            .transpose()
     }
 
     /// The full ID number alone (see `person_identity`).

@@ -1,12 +1,14 @@
 //! A member's own account: contact fields changed directly, identity fields through correction
 //! requests that staff decide; active sanctions flagged by person.
 
-use kexie_domain::org::OrgKind;
+#[path = "support/people.rs"]
+mod support;
+
 use kexie_store::testing::{query_text, TestDb};
 use kexie_store::{
-    stories, ContactChange, CorrectionInput, IntegrityRecord, NewOrg, NewPerson, Scope, Store,
-    StoreError,
+    stories, ContactChange, CorrectionInput, IntegrityRecord, NewPerson, Scope, Store, StoreError,
 };
+use support::society_org;
 
 stories!(
     a_member_changes_contact_fields_directly_and_it_is_audited,
@@ -18,19 +20,7 @@ stories!(
 );
 
 async fn org(store: &Store, code: &str, parent: Option<i64>) -> (i64, String) {
-    let o = store
-        .create_org(
-            &Scope::everything(),
-            &NewOrg {
-                code: code.into(),
-                name: format!("{code}学会"),
-                kind: Some(OrgKind::Society),
-                parent_id: parent,
-                ..NewOrg::default()
-            },
-        )
-        .await
-        .unwrap();
+    let o = society_org(store, code, parent).await;
     (o.org_id, o.path)
 }
 

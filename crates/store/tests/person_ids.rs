@@ -1,31 +1,18 @@
 //! Ids of people and memberships outlive the rows: a deleted person's id is never handed out
 //! again, and the merge trail survives deleting either record (issue 5, two bugs).
 
-use kexie_domain::org::OrgKind;
+#[path = "support/people.rs"]
+mod support;
+
 use kexie_store::testing::{query_text, TestDb};
-use kexie_store::{stories, NewOrg, NewPerson, Scope, Store};
+use kexie_store::{stories, NewPerson, Scope, Store};
+use support::society;
 
 stories!(
     deleting_the_survivor_of_a_merge_keeps_the_masked_trail,
     a_deleted_persons_id_is_never_given_to_the_next_person,
     a_deleted_membership_id_is_never_given_again,
 );
-
-async fn society(store: &Store, code: &str) -> i64 {
-    store
-        .create_org(
-            &Scope::everything(),
-            &NewOrg {
-                code: code.into(),
-                name: format!("{code}学会"),
-                kind: Some(OrgKind::Society),
-                ..NewOrg::default()
-            },
-        )
-        .await
-        .unwrap()
-        .org_id
-}
 
 async fn person(store: &Store, org: i64, name: &str, id_number: Option<&str>) -> i64 {
     store
@@ -46,7 +33,7 @@ async fn person(store: &Store, org: i64, name: &str, id_number: Option<&str>) ->
 async fn deleting_the_survivor_of_a_merge_keeps_the_masked_trail(db: &TestDb) {
     let store = &db.store;
     let all = Scope::everything();
-    let s = society(store, "S").await;
+    let s = society(store, "S", None).await;
     let survivor = person(store, s, "林晓", Some("230102198503120029")).await;
     let duplicate = person(store, s, "林晓", None).await;
     store
@@ -72,7 +59,7 @@ async fn deleting_the_survivor_of_a_merge_keeps_the_masked_trail(db: &TestDb) {
 async fn a_deleted_persons_id_is_never_given_to_the_next_person(db: &TestDb) {
     let store = &db.store;
     let all = Scope::everything();
-    let s = society(store, "S").await;
+    let s = society(store, "S", None).await;
     person(store, s, "甲", None).await;
     let newest = person(store, s, "乙", None).await;
     store.delete_person(&all, newest).await.unwrap();
@@ -93,7 +80,7 @@ async fn a_deleted_persons_id_is_never_given_to_the_next_person(db: &TestDb) {
 async fn a_deleted_membership_id_is_never_given_again(db: &TestDb) {
     let store = &db.store;
     let all = Scope::everything();
-    let s = society(store, "S").await;
+    let s = society(store, "S", None).await;
     let a = person(store, s, "甲", None).await;
     let b = person(store, s, "乙", None).await;
     let gone = store

@@ -58,10 +58,7 @@ pub async fn import_orgs(
             progress,
         )
         .await?;
-    let mut bad_rows: std::collections::BTreeSet<usize> =
-        report.errors.iter().map(|e| e.row).collect();
     for p in outcome.problems {
-        bad_rows.insert(p.row);
         report.errors.push(RowError {
             row: p.row,
             column: p.column.to_string(),
@@ -69,14 +66,21 @@ pub async fn import_orgs(
             message: p.message,
         });
     }
-    report.errors.sort_by_key(|e| e.row);
-    report.valid = report.rows.saturating_sub(bad_rows.len());
+    settle(&mut report);
     let created = if report.errors.is_empty() {
         outcome.created
     } else {
         0
     };
     Ok(OrgImport { report, created })
+}
+
+/// Once the database's problems are added to the file's: the errors in row order, and as valid
+/// the rows that have none.
+fn settle(report: &mut ImportReport) {
+    report.errors.sort_by_key(|e| e.row);
+    let bad: std::collections::BTreeSet<usize> = report.errors.iter().map(|e| e.row).collect();
+    report.valid = report.rows.saturating_sub(bad.len());
 }
 
 /// The organisations under `org_id` as an `.xlsx` in the import layout (a round trip).
@@ -183,9 +187,7 @@ pub async fn import_persons(
             progress,
         )
         .await?;
-    let mut bad: std::collections::BTreeSet<usize> = report.errors.iter().map(|e| e.row).collect();
     for m in &outcome.existing {
-        bad.insert(m.row);
         report.errors.push(RowError {
             row: m.row,
             column: if m.reason == "id_number" {
@@ -206,7 +208,6 @@ pub async fn import_persons(
         });
     }
     for (row, column, code, message) in &outcome.problems {
-        bad.insert(*row);
         report.errors.push(RowError {
             row: *row,
             column: column.to_string(),
@@ -214,8 +215,7 @@ pub async fn import_persons(
             message: message.clone(),
         });
     }
-    report.errors.sort_by_key(|e| e.row);
-    report.valid = report.rows.saturating_sub(bad.len());
+    settle(&mut report);
     let written = skip_invalid || report.errors.is_empty();
     Ok(PersonImport {
         report,

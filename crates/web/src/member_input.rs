@@ -2,14 +2,15 @@
 //! they change directly, identity fields they ask staff to correct.
 
 use chrono::NaiveDate;
-use kexie_domain::email::Email;
-use kexie_domain::id_number::{Gender, IdNumber};
-use kexie_domain::phone::Mobile;
 use kexie_store::{ContactChange, CorrectionInput, NewPerson};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::error::AppError;
+use crate::person_input::{
+    invalid, parse_birth_date, parse_email, parse_gender, parse_id_number, parse_mobile,
+    parse_title, text,
+};
 
 /// New contact fields (left out: kept; empty: cleared, except the mobile phone, which can only
 /// be replaced).
@@ -41,17 +42,6 @@ pub struct CorrectionBody {
     pub note: Option<String>,
 }
 
-fn invalid(field: &str, message: impl std::fmt::Display) -> AppError {
-    AppError::Unprocessable(format!("{field}：{message}"))
-}
-
-fn text(v: &Option<String>) -> Option<String> {
-    v.as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-}
-
 /// Longer than any real value of these fields: refused rather than stored.
 const MAX_FIELD_CHARS: usize = 100;
 
@@ -68,29 +58,10 @@ fn bounded(field: &str, v: &Option<String>) -> Result<Option<String>, AppError> 
 
 impl ContactInput {
     pub fn parse(&self) -> Result<ContactChange, AppError> {
-        let mobile = match text(&self.mobile) {
-            Some(v) => Some(
-                Mobile::parse(&v)
-                    .map_err(|e| invalid("手机号", e))?
-                    .as_str()
-                    .to_string(),
-            ),
-            None => None,
-        };
-        let email = match &self.email {
-            Some(v) if !v.trim().is_empty() => Some(
-                Email::parse(v.trim())
-                    .map_err(|e| invalid("电子邮箱", e))?
-                    .as_str()
-                    .to_string(),
-            ),
-            other => other.clone(),
-        };
-        if let Some(t) = text(&self.title) {
-            if !kexie_office::persons::TITLES.contains(&t.as_str()) {
-                return Err(invalid("职称", "应为 正高级、副高级、中级、初级 或 无"));
-            }
-        }
+        let mobile = parse_mobile(&self.mobile)?;
+        // An empty email is kept as sent: it clears the field.
+        let email = parse_email(&self.email)?.or_else(|| self.email.clone());
+        parse_title(&self.title)?;
         Ok(ContactChange {
             mobile,
             email,
@@ -118,21 +89,9 @@ impl CorrectionBody {
         if name.as_ref().is_some_and(|n| n.chars().count() > 50) {
             return Err(invalid("姓名", "不能超过 50 个字 / at most 50 characters"));
         }
-        let id = match text(&self.id_number) {
-            Some(v) => Some(IdNumber::parse(&v, today).map_err(|e| invalid("身份证号", e))?),
-            None => None,
-        };
-        let mut birth = match text(&self.birth_date) {
-            Some(v) => Some(
-                NaiveDate::parse_from_str(&v, "%Y-%m-%d")
-                    .map_err(|_| invalid("出生日期", "应为 YYYY-MM-DD"))?,
-            ),
-            None => None,
-        };
-        let mut gender = match text(&self.gender) {
-            Some(v) => Some(Gender::parse(&v).map_err(|e| invalid("性别", e))?),
-            None => None,
-        };
+        let id = parse_id_number(&self.id_number, today)?;
+        let mut birth = parse_birth_date(&self.birth_date)?;
+        let mut gender = parse_gender(&self.gender)?;
         if let Some(id) = &id {
             let on_record = current
                 .birth_date

@@ -42,15 +42,76 @@ pub struct PersonInput {
     pub retired_official: bool,
 }
 
-fn invalid(field: &str, message: impl std::fmt::Display) -> AppError {
+/// A field's value refused, the field named first (as the forms label it).
+pub(crate) fn invalid(field: &str, message: impl std::fmt::Display) -> AppError {
     AppError::Unprocessable(format!("{field}：{message}"))
 }
 
-fn text(v: &Option<String>) -> Option<String> {
+/// A text field trimmed; none when left out or empty.
+pub(crate) fn text(v: &Option<String>) -> Option<String> {
     v.as_deref()
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(str::to_string)
+}
+
+// The parsers of the identity and contact fields that a staff edit and a member's own request
+// share: each takes the field as sent and gives none for an empty one.
+
+pub(crate) fn parse_id_number(
+    v: &Option<String>,
+    today: NaiveDate,
+) -> Result<Option<IdNumber>, AppError> {
+    text(v)
+        .map(|v| IdNumber::parse(&v, today).map_err(|e| invalid("身份证号", e)))
+        .transpose()
+}
+
+pub(crate) fn parse_birth_date(v: &Option<String>) -> Result<Option<NaiveDate>, AppError> {
+    text(v)
+        .map(|v| {
+            NaiveDate::parse_from_str(&v, "%Y-%m-%d")
+                .map_err(|_| invalid("出生日期", "应为 YYYY-MM-DD"))
+        })
+        .transpose()
+}
+
+pub(crate) fn parse_gender(v: &Option<String>) -> Result<Option<Gender>, AppError> {
+    text(v)
+        .map(|v| Gender::parse(&v).map_err(|e| invalid("性别", e)))
+        .transpose()
+}
+
+/// Normalised (`Mobile::as_str`).
+pub(crate) fn parse_mobile(v: &Option<String>) -> Result<Option<String>, AppError> {
+    text(v)
+        .map(|v| {
+            Mobile::parse(&v)
+                .map(|m| m.as_str().to_string())
+                .map_err(|e| invalid("手机号", e))
+        })
+        .transpose()
+}
+
+/// Normalised (`Email::as_str`).
+pub(crate) fn parse_email(v: &Option<String>) -> Result<Option<String>, AppError> {
+    text(v)
+        .map(|v| {
+            Email::parse(&v)
+                .map(|m| m.as_str().to_string())
+                .map_err(|e| invalid("电子邮箱", e))
+        })
+        .transpose()
+}
+
+/// A title of the national scale (`kexie_office::persons::TITLES`), trimmed.
+pub(crate) fn parse_title(v: &Option<String>) -> Result<Option<String>, AppError> {
+    match text(v) {
+        Some(t) if !kexie_office::persons::TITLES.contains(&t.as_str()) => {
+            Err(invalid("职称", "应为 正高级、副高级、中级、初级 或 无"))
+        }
+        t => Ok(t),
+    }
 }
 
 impl PersonInput {
@@ -58,48 +119,15 @@ impl PersonInput {
         if self.name.trim().is_empty() {
             return Err(invalid("姓名", "必填 / required"));
         }
-        let id = match text(&self.id_number) {
-            Some(v) => Some(IdNumber::parse(&v, today).map_err(|e| invalid("身份证号", e))?),
-            None => None,
-        };
-        let birth = match text(&self.birth_date) {
-            Some(v) => Some(
-                NaiveDate::parse_from_str(&v, "%Y-%m-%d")
-                    .map_err(|_| invalid("出生日期", "应为 YYYY-MM-DD"))?,
-            ),
-            None => None,
-        };
+        let id = parse_id_number(&self.id_number, today)?;
+        let birth = parse_birth_date(&self.birth_date)?;
         if let (Some(id), Some(b)) = (&id, birth) {
             id.check_birth_date(b).map_err(|e| invalid("出生日期", e))?;
         }
-        let gender = match text(&self.gender) {
-            Some(v) => Some(Gender::parse(&v).map_err(|e| invalid("性别", e))?),
-            None => id.as_ref().map(|i| i.gender()),
-        };
-        let mobile = match text(&self.mobile) {
-            Some(v) => Some(
-                Mobile::parse(&v)
-                    .map_err(|e| invalid("手机号", e))?
-                    .as_str()
-                    .to_string(),
-            ),
-            None => None,
-        };
-        let email = match text(&self.email) {
-            Some(v) => Some(
-                Email::parse(&v)
-                    .map_err(|e| invalid("电子邮箱", e))?
-                    .as_str()
-                    .to_string(),
-            ),
-            None => None,
-        };
-        let title = text(&self.title);
-        if let Some(t) = &title {
-            if !kexie_office::persons::TITLES.contains(&t.as_str()) {
-                return Err(invalid("职称", "应为 正高级、副高级、中级、初级 或 无"));
-            }
-        }
+        let gender = parse_gender(&self.gender)?.or(id.as_ref().map(|i| i.gender()));
+        let mobile = parse_mobile(&self.mobile)?;
+        let email = parse_email(&self.email)?;
+        let title = parse_title(&self.title)?;
         Ok(NewPerson {
             org_id: self.org_id,
             name: self.name.trim().to_string(),

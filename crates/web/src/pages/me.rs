@@ -8,10 +8,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use kexie_store::Correction;
-use serde::Deserialize;
 
 use super::{render, Chrome};
-use crate::api::me::{own_person, profile, MyProfile};
+use crate::api::me::{own_person, profile, Decision, MyProfile};
 use crate::caller::Caller;
 use crate::csrf::CsrfForm;
 use crate::error::{AppError, PageError};
@@ -124,17 +123,11 @@ async fn queue(State(state): State<AppState>, caller: Caller) -> Result<Response
     Ok(render(page, lang))
 }
 
-#[derive(Deserialize)]
-struct DecisionForm {
-    #[serde(default)]
-    reason: String,
-}
-
 async fn decide(
     State(state): State<AppState>,
     caller: Caller,
     Path((id, action)): Path<(i64, String)>,
-    CsrfForm(form): CsrfForm<DecisionForm>,
+    CsrfForm(form): CsrfForm<Decision>,
 ) -> Result<Response, PageError> {
     let lang = caller.lang;
     let approve = match action.as_str() {

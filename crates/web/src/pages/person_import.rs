@@ -84,17 +84,23 @@ fn writer(caller: &Caller) -> Result<(), PageError> {
     }
 }
 
-async fn org_form(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<i64>,
-) -> Result<Response, PageError> {
+/// The organisation of `/orgs/{id}/persons/import`: in scope (else 404), then writable.
+async fn writable_org(state: &AppState, caller: &Caller, id: i64) -> Result<Org, PageError> {
     let org = state
         .store()
         .org(&caller.scope, id)
         .await
         .map_err(|e| PageError(e.into(), caller.lang))?;
-    writer(&caller)?;
+    writer(caller)?;
+    Ok(org)
+}
+
+async fn org_form(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let org = writable_org(&state, &caller, id).await?;
     Ok(render(
         ImportPage::new(&state, &caller, Some(org)),
         caller.lang,
@@ -107,12 +113,7 @@ async fn org_upload(
     Path(id): Path<i64>,
     upload: CsrfUpload,
 ) -> Result<Response, PageError> {
-    let org = state
-        .store()
-        .org(&caller.scope, id)
-        .await
-        .map_err(|e| PageError(e.into(), caller.lang))?;
-    writer(&caller)?;
+    let org = writable_org(&state, &caller, id).await?;
     let page = ImportPage::new(&state, &caller, Some(org.clone()));
     start(&state, &caller, org, upload, page)
 }

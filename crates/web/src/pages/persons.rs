@@ -40,14 +40,6 @@ struct PersonPage {
     today: String,
 }
 
-impl PersonPage {
-    fn in_force(&self, r: &IntegrityRecord) -> bool {
-        r.kind == "sanction"
-            && r.recorded_on <= self.today
-            && r.expires_on.as_ref().is_none_or(|e| *e >= self.today)
-    }
-}
-
 async fn person_page(
     state: &AppState,
     caller: &Caller,
@@ -174,29 +166,15 @@ async fn add_integrity(
     let run = async {
         let store = state.store();
         let person = store.person(&caller.scope, id).await?;
-        let recorded_on = super::governance::parse_day(&form.recorded_on, "记录日期")?;
-        let expires_on = match form.expires_on.trim() {
-            "" => None,
-            day => Some(super::governance::parse_day(day, "有效期至")?),
-        };
-        if expires_on.is_some_and(|e| e < recorded_on) {
-            return Err(AppError::Unprocessable(
-                "有效期至不能早于记录日期 / the expiry is before the date recorded".into(),
-            ));
-        }
-        if form.description.chars().count() > 2000 || form.issuer.chars().count() > 100 {
-            return Err(AppError::Unprocessable(
-                "内容不超过 2000 字，出具单位不超过 100 字 / text at most 2000, issuer at most 100 characters".into(),
-            ));
-        }
+        // The store checks the kind, the dates and the lengths, for this form and the API alike.
         let record = IntegrityRecord {
             integrity_record_id: 0,
             org_id: caller.account.org_id.unwrap_or(person.org_id),
             kind: form.kind.trim().to_string(),
-            recorded_on: recorded_on.to_string(),
-            description: form.description.clone(),
-            expires_on: expires_on.map(|d| d.to_string()),
-            issuer: Some(form.issuer.trim().to_string()).filter(|s| !s.is_empty()),
+            recorded_on: form.recorded_on,
+            description: form.description,
+            expires_on: Some(form.expires_on),
+            issuer: Some(form.issuer),
         };
         store
             .add_integrity_record(&caller.scope, id, &record)
