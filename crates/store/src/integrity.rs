@@ -179,12 +179,7 @@ impl Store {
                 .push(" and (expires_on is null or expires_on >= ")
                 .bind_text(as_of)
                 .push(") and person_id in (");
-            for (i, id) in chunk.iter().enumerate() {
-                if i > 0 {
-                    sql.push(", ");
-                }
-                sql.bind_int(*id);
-            }
+            sql.bind_ints(chunk);
             sql.push(")");
             for row in sql.query().fetch_all(&self.read).await? {
                 found.insert(row.try_get("person_id")?);

@@ -192,12 +192,7 @@ impl Store {
             Value::Int(now),
             Value::Int(now),
         ];
-        for (i, v) in values.into_iter().enumerate() {
-            if i > 0 {
-                sql.push(", ");
-            }
-            sql.bind(v);
-        }
+        sql.bind_list(values);
         sql.push(") returning org_id");
         let org_id: i64 = sql
             .query()

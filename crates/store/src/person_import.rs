@@ -287,12 +287,7 @@ impl Store {
             std::collections::HashMap::new();
         for chunk in keys.chunks(LOOKUP_CHUNK) {
             let mut sql = Sql::bulk(self.backend, head);
-            for (i, k) in chunk.iter().enumerate() {
-                if i > 0 {
-                    sql.push(", ");
-                }
-                sql.bind_text(k.clone());
-            }
+            sql.bind_list(chunk.iter().map(|k| Value::Text(k.clone())));
             sql.push(") order by person_id");
             for r in sql.query().fetch_all(&self.read).await? {
                 found
@@ -317,12 +312,7 @@ impl Store {
                 "select number from membership where org_id = ",
             );
             sql.bind_int(org_id).push(" and number in (");
-            for (i, (_, n)) in chunk.iter().enumerate() {
-                if i > 0 {
-                    sql.push(", ");
-                }
-                sql.bind_text(*n);
-            }
+            sql.bind_list(chunk.iter().map(|(_, n)| Value::Text(n.to_string())));
             sql.push(")");
             for r in sql.query().fetch_all(&self.read).await? {
                 taken.insert(r.try_get("number")?);

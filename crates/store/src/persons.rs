@@ -196,12 +196,7 @@ impl Store {
         let values = self.person_values(new);
         let mut sql = Sql::new("insert into person (");
         sql.push(PERSON_INSERT_COLUMNS).push(") values (");
-        for (i, v) in values.into_iter().enumerate() {
-            if i > 0 {
-                sql.push(", ");
-            }
-            sql.bind(v);
-        }
+        sql.bind_list(values);
         sql.push(") returning person_id");
         let person_id: i64 = sql
             .query()

@@ -134,12 +134,7 @@ fn org_doc(r: &AnyRow) -> StoreResult<OrgDoc> {
 
 fn push_ids(sql: &mut Sql, column: &str, ids: &[i64]) {
     sql.push(" and ").push(column).push(" in (");
-    for (i, id) in ids.iter().enumerate() {
-        if i > 0 {
-            sql.push(", ");
-        }
-        sql.bind_int(*id);
-    }
+    sql.bind_ints(ids);
     sql.push(")");
 }
 
