@@ -1,27 +1,13 @@
 //! The `kexie` binary as a user runs it: exit codes, one-line errors, `--json` output.
 
-use std::process::{Command, Output};
+mod support;
 
-fn kexie(data_dir: &std::path::Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kexie"))
-        .args(args)
-        .arg("--data-dir")
-        .arg(data_dir)
-        .env_remove("KEXIE_DATABASE_URL")
-        .env_remove("KEXIE_FIELD_KEY")
-        .env("KEXIE_LOG", "warn")
-        .output()
-        .expect("run kexie")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+use support::{json, kexie_stdin, ok, run, stderr};
 
 #[test]
 fn config_example_prints_a_commented_configuration() {
     let dir = tempfile::tempdir().unwrap();
-    let out = kexie(dir.path(), &["config", "example"]);
+    let out = run(dir.path(), &["config", "example"]);
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.starts_with("# kexie.toml"));
@@ -32,9 +18,9 @@ fn config_example_prints_a_commented_configuration() {
 fn migrate_json_prints_one_json_document_and_creates_the_key_owner_only() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let out = kexie(&data, &["migrate", "--json"]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
+    let out = run(&data, &["migrate", "--json"]);
+    ok(&out);
+    let doc = json(&out);
     assert_eq!(doc["database"], "sqlite");
     assert!(doc["schema_version"].as_i64().unwrap() >= 1);
     use std::os::unix::fs::PermissionsExt;
@@ -48,14 +34,14 @@ fn migrate_json_prints_one_json_document_and_creates_the_key_owner_only() {
 #[test]
 fn demo_loads_once_and_refuses_a_database_that_has_data() {
     let dir = tempfile::tempdir().unwrap();
-    let out = kexie(
+    let out = run(
         dir.path(),
         &["demo", "--scale", "small", "--seed", "3", "--json"],
     );
-    assert!(out.status.success(), "{}", stderr(&out));
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    ok(&out);
+    let doc = json(&out);
     assert!(doc["persons"].as_i64().unwrap() > 290);
-    let again = kexie(dir.path(), &["demo"]);
+    let again = run(dir.path(), &["demo"]);
     assert_eq!(again.status.code(), Some(2));
     let err = stderr(&again);
     assert_eq!(err.trim().lines().count(), 1, "{err}");
@@ -65,16 +51,16 @@ fn demo_loads_once_and_refuses_a_database_that_has_data() {
 #[test]
 fn bad_usage_exits_2() {
     let dir = tempfile::tempdir().unwrap();
-    let out = kexie(dir.path(), &["frobnicate"]);
+    let out = run(dir.path(), &["frobnicate"]);
     assert_eq!(out.status.code(), Some(2));
-    let out = kexie(dir.path(), &["demo", "--scale", "galaxy"]);
+    let out = run(dir.path(), &["demo", "--scale", "galaxy"]);
     assert_eq!(out.status.code(), Some(2));
 }
 
 #[test]
 fn a_bad_listen_address_is_one_clear_line_and_exit_2() {
     let dir = tempfile::tempdir().unwrap();
-    let out = kexie(dir.path(), &["serve", "--addr", "localhost"]);
+    let out = run(dir.path(), &["serve", "--addr", "localhost"]);
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
     assert!(err.contains("监听地址无效"), "{err}");
@@ -84,52 +70,40 @@ fn a_bad_listen_address_is_one_clear_line_and_exit_2() {
 #[test]
 fn a_bad_database_url_is_bad_input() {
     let dir = tempfile::tempdir().unwrap();
-    let out = kexie(dir.path(), &["migrate", "--database-url", "mysql://x"]);
+    let out = run(dir.path(), &["migrate", "--database-url", "mysql://x"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("sqlite://"));
 }
 
-fn kexie_stdin(data_dir: &std::path::Path, args: &[&str], stdin: &str) -> Output {
-    use std::io::Write;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kexie"))
-        .args(args)
-        .arg("--data-dir")
-        .arg(data_dir)
-        .env_remove("KEXIE_DATABASE_URL")
-        .env_remove("KEXIE_FIELD_KEY")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
+/// `kexie user create --username NAME --role ROLE --password-stdin EXTRA` with `password` on
+/// standard input.
+fn user_create(
+    dir: &std::path::Path,
+    username: &str,
+    role: &str,
+    extra: &[&str],
+    password: &str,
+) -> std::process::Output {
+    let mut args = vec![
+        "user",
+        "create",
+        "--username",
+        username,
+        "--role",
+        role,
+        "--password-stdin",
+    ];
+    args.extend_from_slice(extra);
+    kexie_stdin(dir, None, &args, password)
 }
 
 #[test]
 fn user_create_checks_the_password_policy_and_needs_stdin() {
     let dir = tempfile::tempdir().unwrap();
-    let out = kexie_stdin(
-        dir.path(),
-        &[
-            "user",
-            "create",
-            "--username",
-            "sys",
-            "--role",
-            "system_admin",
-            "--password-stdin",
-        ],
-        "short\n",
-    );
+    let out = user_create(dir.path(), "sys", "system_admin", &[], "short\n");
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("12"), "{}", stderr(&out));
-    let out = kexie(
+    let out = run(
         dir.path(),
         &[
             "user",
@@ -142,50 +116,25 @@ fn user_create_checks_the_password_policy_and_needs_stdin() {
     );
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("--password-stdin"));
-    let out = kexie_stdin(
-        dir.path(),
-        &[
-            "user",
-            "create",
-            "--username",
-            "sys",
-            "--role",
-            "root",
-            "--password-stdin",
-        ],
-        "Whatever-Long-Pass-1\n",
-    );
+    let out = user_create(dir.path(), "sys", "root", &[], "Whatever-Long-Pass-1\n");
     assert_eq!(out.status.code(), Some(2));
-    let out = kexie_stdin(
+    let out = user_create(
         dir.path(),
-        &[
-            "user",
-            "create",
-            "--username",
-            "sys",
-            "--role",
-            "system_admin",
-            "--password-stdin",
-            "--json",
-        ],
+        "sys",
+        "system_admin",
+        &["--json"],
         "Harbin-Ice-Lantern-88\n",
     );
-    assert!(out.status.success(), "{}", stderr(&out));
-    let account: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    ok(&out);
+    let account = json(&out);
     assert_eq!(account["role"], "system_admin");
     assert_eq!(account["must_change_password"], true);
     // The same username again is bad input.
-    let again = kexie_stdin(
+    let again = user_create(
         dir.path(),
-        &[
-            "user",
-            "create",
-            "--username",
-            "sys",
-            "--role",
-            "audit_admin",
-            "--password-stdin",
-        ],
+        "sys",
+        "audit_admin",
+        &[],
         "Harbin-Ice-Lantern-88\n",
     );
     assert_eq!(again.status.code(), Some(2));
@@ -194,21 +143,15 @@ fn user_create_checks_the_password_policy_and_needs_stdin() {
 #[test]
 fn user_token_prints_a_token_that_can_be_revoked() {
     let dir = tempfile::tempdir().unwrap();
-    let out = kexie_stdin(
+    let out = user_create(
         dir.path(),
-        &[
-            "user",
-            "create",
-            "--username",
-            "auditor",
-            "--role",
-            "audit_admin",
-            "--password-stdin",
-        ],
+        "auditor",
+        "audit_admin",
+        &[],
         "Harbin-Ice-Lantern-88\n",
     );
-    assert!(out.status.success(), "{}", stderr(&out));
-    let out = kexie(
+    ok(&out);
+    let out = run(
         dir.path(),
         &[
             "user",
@@ -220,31 +163,31 @@ fn user_token_prints_a_token_that_can_be_revoked() {
             "--json",
         ],
     );
-    assert!(out.status.success(), "{}", stderr(&out));
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    ok(&out);
+    let doc = json(&out);
     assert!(doc["token"].as_str().unwrap().starts_with("kx_"));
     let id = doc["token_id"].to_string();
-    assert!(kexie(dir.path(), &["user", "revoke-token", &id])
+    assert!(run(dir.path(), &["user", "revoke-token", &id])
         .status
         .success());
     assert_eq!(
-        kexie(dir.path(), &["user", "revoke-token", &id])
+        run(dir.path(), &["user", "revoke-token", &id])
             .status
             .code(),
         Some(2)
     );
-    let out = kexie(dir.path(), &["user", "token", "--username", "nobody"]);
+    let out = run(dir.path(), &["user", "token", "--username", "nobody"]);
     assert_eq!(out.status.code(), Some(2));
 }
 
 #[tokio::test]
 async fn audit_verify_names_a_record_edited_in_the_database() {
     let dir = tempfile::tempdir().unwrap();
-    let out = kexie(dir.path(), &["demo", "--json"]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let ok = kexie(dir.path(), &["audit", "verify", "--json"]);
-    assert!(ok.status.success(), "{}", stderr(&ok));
-    let report: serde_json::Value = serde_json::from_slice(&ok.stdout).unwrap();
+    let out = run(dir.path(), &["demo", "--json"]);
+    ok(&out);
+    let verified = run(dir.path(), &["audit", "verify", "--json"]);
+    ok(&verified);
+    let report = json(&verified);
     assert_eq!(report["ok"], true);
     assert!(report["records"].as_i64().unwrap() > 500);
 
@@ -255,24 +198,24 @@ async fn audit_verify_names_a_record_edited_in_the_database() {
     )
     .await
     .unwrap();
-    let broken = kexie(dir.path(), &["audit", "verify", "--json"]);
+    let broken = run(dir.path(), &["audit", "verify", "--json"]);
     assert_eq!(broken.status.code(), Some(1));
-    let report: serde_json::Value = serde_json::from_slice(&broken.stdout).unwrap();
+    let report = json(&broken);
     assert_eq!(report["ok"], false);
     assert_eq!(report["first_broken"], 42);
     assert!(stderr(&broken).contains("42"));
-    let text = kexie(dir.path(), &["audit", "verify"]);
+    let text = run(dir.path(), &["audit", "verify"]);
     assert!(String::from_utf8_lossy(&text.stdout).contains("42"));
 }
 
 #[test]
 fn audit_purge_needs_yes_and_keeps_young_records() {
     let dir = tempfile::tempdir().unwrap();
-    kexie(dir.path(), &["migrate"]);
-    let out = kexie(dir.path(), &["audit", "purge", "--before", "2099-01-01"]);
+    run(dir.path(), &["migrate"]);
+    let out = run(dir.path(), &["audit", "purge", "--before", "2099-01-01"]);
     assert_eq!(out.status.code(), Some(2));
-    kexie(dir.path(), &["demo"]);
-    let out = kexie(
+    run(dir.path(), &["demo"]);
+    let out = run(
         dir.path(),
         &["audit", "purge", "--before", "2099-01-01", "--yes"],
     );
@@ -283,9 +226,9 @@ fn audit_purge_needs_yes_and_keeps_young_records() {
 #[test]
 fn organisations_round_trip_through_xlsx() {
     let a = tempfile::tempdir().unwrap();
-    assert!(kexie(a.path(), &["demo"]).status.success());
+    assert!(run(a.path(), &["demo"]).status.success());
     let first = a.path().join("orgs.xlsx");
-    let out = kexie(
+    let out = run(
         a.path(),
         &[
             "export",
@@ -297,10 +240,10 @@ fn organisations_round_trip_through_xlsx() {
             "--unmasked",
         ],
     );
-    assert!(out.status.success(), "{}", stderr(&out));
+    ok(&out);
 
     let b = tempfile::tempdir().unwrap();
-    let dry = kexie(
+    let dry = run(
         b.path(),
         &[
             "import",
@@ -315,16 +258,16 @@ fn organisations_round_trip_through_xlsx() {
         "{}",
         String::from_utf8_lossy(&dry.stdout)
     );
-    let report: serde_json::Value = serde_json::from_slice(&dry.stdout).unwrap();
+    let report = json(&dry);
     assert_eq!(report["errors"].as_array().unwrap().len(), 0);
     let rows = report["rows"].as_u64().unwrap();
     assert!(rows > 20, "{rows}");
     assert_eq!(report["valid"], rows);
-    let real = kexie(b.path(), &["import", "orgs", first.to_str().unwrap()]);
-    assert!(real.status.success(), "{}", stderr(&real));
+    let real = run(b.path(), &["import", "orgs", first.to_str().unwrap()]);
+    ok(&real);
 
     let second = b.path().join("again.xlsx");
-    let out = kexie(
+    let out = run(
         b.path(),
         &[
             "export",
@@ -336,7 +279,7 @@ fn organisations_round_trip_through_xlsx() {
             "--unmasked",
         ],
     );
-    assert!(out.status.success(), "{}", stderr(&out));
+    ok(&out);
     let read = |p: &std::path::Path| {
         kexie_office::read_sheet(p, &kexie_office::Limits::default()).unwrap()
     };
@@ -352,7 +295,7 @@ fn organisations_round_trip_through_xlsx() {
 #[test]
 fn a_file_with_errors_is_reported_row_by_row_and_nothing_is_written() {
     let dir = tempfile::tempdir().unwrap();
-    kexie(dir.path(), &["demo"]);
+    run(dir.path(), &["demo"]);
     let csv = dir.path().join("bad.csv");
     std::fs::write(
         &csv,
@@ -363,12 +306,12 @@ fn a_file_with_errors_is_reported_row_by_row_and_nothing_is_written() {
          无上级,NEW4,科协,NOPE,\n",
     )
     .unwrap();
-    let out = kexie(
+    let out = run(
         dir.path(),
         &["import", "orgs", csv.to_str().unwrap(), "--json"],
     );
     assert_eq!(out.status.code(), Some(2));
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let report = json(&out);
     let errors: Vec<(u64, String)> = report["errors"]
         .as_array()
         .unwrap()
@@ -390,7 +333,7 @@ fn a_file_with_errors_is_reported_row_by_row_and_nothing_is_written() {
     assert_eq!(report["valid"], 1);
     // Nothing was written: the valid first row is not there either.
     let export = dir.path().join("check.xlsx");
-    kexie(
+    run(
         dir.path(),
         &[
             "export",
@@ -408,10 +351,10 @@ fn a_file_with_errors_is_reported_row_by_row_and_nothing_is_written() {
 #[test]
 fn coverage_prints_json_with_every_level_below() {
     let dir = tempfile::tempdir().unwrap();
-    kexie(dir.path(), &["demo"]);
-    let out = kexie(dir.path(), &["coverage", "--org", "23KX", "--json"]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    run(dir.path(), &["demo"]);
+    let out = run(dir.path(), &["coverage", "--org", "23KX", "--json"]);
+    ok(&out);
+    let doc = json(&out);
     let levels: Vec<&str> = doc["levels"]
         .as_array()
         .unwrap()
@@ -423,7 +366,7 @@ fn coverage_prints_json_with_every_level_below() {
     assert_eq!(doc["levels"][0]["covered"], doc["levels"][0]["divisions"]);
     assert_eq!(doc["levels"][1]["covered"], doc["levels"][1]["divisions"]);
     assert!(doc["levels"][2]["gaps"].as_array().unwrap().len() > 1000);
-    let unknown = kexie(dir.path(), &["coverage", "--org", "NOPE"]);
+    let unknown = run(dir.path(), &["coverage", "--org", "NOPE"]);
     assert_eq!(unknown.status.code(), Some(2));
 }
 
@@ -449,7 +392,7 @@ fn people_xlsx(path: &std::path::Path, rows: &[[&str; 6]]) {
 #[test]
 fn people_import_reports_rows_writes_all_or_nothing_and_finds_existing_duplicates() {
     let dir = tempfile::tempdir().unwrap();
-    assert!(kexie(dir.path(), &["demo"]).status.success());
+    assert!(run(dir.path(), &["demo"]).status.success());
     let file = dir.path().join("people.xlsx");
     people_xlsx(
         &file,
@@ -466,7 +409,7 @@ fn people_import_reports_rows_writes_all_or_nothing_and_finds_existing_duplicate
             ["赵六", "", "1394567890", "", "HX-3", "2024年5月1日"],
         ],
     );
-    let out = kexie(
+    let out = run(
         dir.path(),
         &[
             "import",
@@ -478,7 +421,7 @@ fn people_import_reports_rows_writes_all_or_nothing_and_finds_existing_duplicate
         ],
     );
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let report = json(&out);
     let errors: Vec<(u64, String, String)> = report["errors"]
         .as_array()
         .unwrap()
@@ -508,7 +451,7 @@ fn people_import_reports_rows_writes_all_or_nothing_and_finds_existing_duplicate
     );
 
     // --skip-invalid writes the valid row and reports the others.
-    let out = kexie(
+    let out = run(
         dir.path(),
         &[
             "import",
@@ -520,9 +463,9 @@ fn people_import_reports_rows_writes_all_or_nothing_and_finds_existing_duplicate
             "--json",
         ],
     );
-    assert!(out.status.success(), "{}", stderr(&out));
+    ok(&out);
     let ledger = dir.path().join("ledger.xlsx");
-    assert!(kexie(
+    assert!(run(
         dir.path(),
         &[
             "export",
@@ -547,7 +490,7 @@ fn people_import_reports_rows_writes_all_or_nothing_and_finds_existing_duplicate
     // The same person again is a duplicate of the registered one.
     let again = dir.path().join("again.csv");
     std::fs::write(&again, "姓名,身份证号\n林晓,230102198503120029\n").unwrap();
-    let out = kexie(
+    let out = run(
         dir.path(),
         &[
             "import",
@@ -559,7 +502,7 @@ fn people_import_reports_rows_writes_all_or_nothing_and_finds_existing_duplicate
         ],
     );
     assert_eq!(out.status.code(), Some(2));
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let report = json(&out);
     assert_eq!(report["errors"][0]["code"], "duplicate.existing");
     assert_eq!(report["duplicates"][0]["row"], 2);
     assert!(report["duplicates"][0]["matches"][0]["person_id"]
@@ -570,12 +513,12 @@ fn people_import_reports_rows_writes_all_or_nothing_and_finds_existing_duplicate
 #[test]
 fn a_gbk_csv_imports_like_utf8() {
     let dir = tempfile::tempdir().unwrap();
-    assert!(kexie(dir.path(), &["demo"]).status.success());
+    assert!(run(dir.path(), &["demo"]).status.success());
     let text = "姓名,手机号,是否基层一线\n区明,13812340000,是\n";
     let (gbk, _, _) = encoding_rs::GBK.encode(text);
     let file = dir.path().join("gbk.csv");
     std::fs::write(&file, &gbk).unwrap();
-    let out = kexie(
+    let out = run(
         dir.path(),
         &[
             "import",
@@ -592,7 +535,7 @@ fn a_gbk_csv_imports_like_utf8() {
         stderr(&out),
         String::from_utf8_lossy(&out.stdout)
     );
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let report = json(&out);
     assert_eq!(report["valid"], 1);
 }
 
@@ -605,12 +548,10 @@ fn serve_demo_refuses_a_database_that_does_not_hold_demo_data() {
         "代码,名称,类型,区划代码\nREAL,真实科协,科协,230000000000\n",
     )
     .unwrap();
-    assert!(
-        kexie(dir.path(), &["import", "orgs", csv.to_str().unwrap()])
-            .status
-            .success()
-    );
-    let out = kexie(dir.path(), &["serve", "--demo", "--addr", "127.0.0.1:0"]);
+    assert!(run(dir.path(), &["import", "orgs", csv.to_str().unwrap()])
+        .status
+        .success());
+    let out = run(dir.path(), &["serve", "--demo", "--addr", "127.0.0.1:0"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("演示"), "{}", stderr(&out));
 }
