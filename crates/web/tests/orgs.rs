@@ -25,43 +25,36 @@ async fn organisations_are_created_changed_moved_and_dissolved_through_the_api(b
     let token = app
         .token(app.account("admin", Role::OrgAdmin, Some(p)).await)
         .await;
-    let send = |method: reqwest::Method, path: &str, body: Value| {
-        app.client
-            .request(method, app.url(path))
-            .bearer_auth(&token)
-            .json(&body)
-            .send()
-    };
-    let city = send(reqwest::Method::POST, "/api/v1/orgs", json!({
+    let city = app.send(&token, reqwest::Method::POST, "/api/v1/orgs", &json!({
         "code": "2301KX", "name": "哈尔滨市科学技术协会", "kind": "科协", "division_code": "2301",
         "parent_id": p, "credit_code": "91350100M000100Y43", "established": "1958-06-01",
         "contact_phone": "0451-86612345"
-    }))
-    .await
-    .unwrap();
+    })).await;
     assert_eq!(city.status(), 201);
     let city: Value = city.json().await.unwrap();
     assert_eq!(city["division_code"], "230100000000");
     assert_eq!(city["division_name"], "哈尔滨市");
     let city_id = city["org_id"].as_i64().unwrap();
-    let county = send(
-        reqwest::Method::POST,
-        "/api/v1/orgs",
-        json!({"code": "D", "name": "道里区科协", "kind": "kexie", "parent_id": p}),
-    )
-    .await
-    .unwrap();
+    let county = app
+        .send(
+            &token,
+            reqwest::Method::POST,
+            "/api/v1/orgs",
+            &json!({"code": "D", "name": "道里区科协", "kind": "kexie", "parent_id": p}),
+        )
+        .await;
     let county_id = county.json::<Value>().await.unwrap()["org_id"]
         .as_i64()
         .unwrap();
     // Move the county under the city.
-    let moved = send(
-        reqwest::Method::PATCH,
-        &format!("/api/v1/orgs/{county_id}"),
-        json!({"parent_id": city_id}),
-    )
-    .await
-    .unwrap();
+    let moved = app
+        .send(
+            &token,
+            reqwest::Method::PATCH,
+            &format!("/api/v1/orgs/{county_id}"),
+            &json!({"parent_id": city_id}),
+        )
+        .await;
     assert_eq!(moved.status(), 200);
     assert_eq!(moved.json::<Value>().await.unwrap()["parent_id"], city_id);
     let children: Value = app
@@ -72,21 +65,23 @@ async fn organisations_are_created_changed_moved_and_dissolved_through_the_api(b
         .unwrap();
     assert_eq!(children["total"], 1);
     // Dissolving the city is refused while the county is alive.
-    let refused = send(
-        reqwest::Method::DELETE,
-        &format!("/api/v1/orgs/{city_id}"),
-        json!({}),
-    )
-    .await
-    .unwrap();
+    let refused = app
+        .send(
+            &token,
+            reqwest::Method::DELETE,
+            &format!("/api/v1/orgs/{city_id}"),
+            &json!({}),
+        )
+        .await;
     assert_eq!(refused.status(), 409);
-    let gone = send(
-        reqwest::Method::DELETE,
-        &format!("/api/v1/orgs/{county_id}"),
-        json!({}),
-    )
-    .await
-    .unwrap();
+    let gone = app
+        .send(
+            &token,
+            reqwest::Method::DELETE,
+            &format!("/api/v1/orgs/{county_id}"),
+            &json!({}),
+        )
+        .await;
     assert_eq!(gone.json::<Value>().await.unwrap()["status"], "dissolved");
     let history: Value = app
         .api(&token, &format!("/api/v1/orgs/{county_id}/history"))
@@ -102,13 +97,14 @@ async fn organisations_are_created_changed_moved_and_dissolved_through_the_api(b
         .collect();
     assert_eq!(actions, ["dissolve", "move", "create"]);
     // A duplicate code is a conflict.
-    let dup = send(
-        reqwest::Method::POST,
-        "/api/v1/orgs",
-        json!({"code": "D", "name": "重复", "parent_id": p}),
-    )
-    .await
-    .unwrap();
+    let dup = app
+        .send(
+            &token,
+            reqwest::Method::POST,
+            "/api/v1/orgs",
+            &json!({"code": "D", "name": "重复", "parent_id": p}),
+        )
+        .await;
     assert_eq!(dup.status(), 409);
 }
 
@@ -142,13 +138,8 @@ async fn bad_fields_are_refused_with_the_field_named(backend: Backend) {
         (json!({"code": "A", "parent_id": p}), "名称"),
     ] {
         let r = app
-            .client
-            .post(app.url("/api/v1/orgs"))
-            .bearer_auth(&token)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
+            .send(&token, reqwest::Method::POST, "/api/v1/orgs", &body)
+            .await;
         assert_eq!(r.status(), 422, "{body}");
         let e: Value = r.json().await.unwrap();
         assert!(
@@ -428,33 +419,33 @@ async fn group_members_are_accepted_through_the_page_and_the_api(backend: Backen
         )
         .await;
     let r = app
-        .client
-        .post(app.url(&format!("/api/v1/orgs/{p}/groups")))
-        .bearer_auth(&token)
-        .json(&json!({"member_org_id": u}))
-        .send()
-        .await
-        .unwrap();
+        .send(
+            &token,
+            reqwest::Method::POST,
+            &format!("/api/v1/orgs/{p}/groups"),
+            &json!({"member_org_id": u}),
+        )
+        .await;
     assert_eq!(r.status(), 201);
     let list: Value = r.json().await.unwrap();
     assert_eq!(list.as_array().unwrap().len(), 2);
     // Only a 科协 or a society takes group members.
     let r = app
-        .client
-        .post(app.url("/api/v1/orgs"))
-        .bearer_auth(&token)
-        .json(&json!({"code": "E2", "name": "企业科协乙", "kind": "企业科协", "parent_id": p}))
-        .send()
-        .await
-        .unwrap();
+        .send(
+            &token,
+            reqwest::Method::POST,
+            "/api/v1/orgs",
+            &json!({"code": "E2", "name": "企业科协乙", "kind": "企业科协", "parent_id": p}),
+        )
+        .await;
     let enterprise = r.json::<Value>().await.unwrap()["org_id"].as_i64().unwrap();
     let r = app
-        .client
-        .post(app.url(&format!("/api/v1/orgs/{enterprise}/groups")))
-        .bearer_auth(&token)
-        .json(&json!({"member_org_id": e}))
-        .send()
-        .await
-        .unwrap();
+        .send(
+            &token,
+            reqwest::Method::POST,
+            &format!("/api/v1/orgs/{enterprise}/groups"),
+            &json!({"member_org_id": e}),
+        )
+        .await;
     assert_eq!(r.status(), 422);
 }

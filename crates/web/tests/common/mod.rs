@@ -131,6 +131,23 @@ impl TestApp {
             .unwrap()
     }
 
+    /// Sends `body` as JSON to an API path with a bearer token.
+    pub async fn send(
+        &self,
+        token: &str,
+        method: reqwest::Method,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> reqwest::Response {
+        self.client
+            .request(method, self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
     /// A browser signed in as a new account of `role` at `org_id`.
     pub async fn signed_in(&self, username: &str, role: Role, org_id: Option<i64>) -> Browser {
         self.account(username, role, org_id).await;

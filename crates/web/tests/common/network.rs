@@ -52,12 +52,5 @@ pub async fn send(
     path: &str,
     body: Value,
 ) -> reqwest::Response {
-    s.app
-        .client
-        .request(method, s.app.url(path))
-        .bearer_auth(&s.token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
+    s.app.send(&s.token, method, path, &body).await
 }
