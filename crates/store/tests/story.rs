@@ -5,10 +5,9 @@
 #[path = "support/network.rs"]
 mod network;
 
-use kexie_domain::org::OrgKind;
 use kexie_store::stories;
 use kexie_store::testing::TestDb;
-use kexie_store::{NewOrg, NewPerson, OrgFilter, Scope, Store, StoreError};
+use kexie_store::{NewOrg, NewPerson, OrgFilter, Scope, StoreError};
 
 use network::org;
 
