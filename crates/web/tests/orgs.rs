@@ -26,9 +26,7 @@ async fn organisations_are_created_changed_moved_and_dissolved_through_the_api(b
     let p = app
         .org("P", "黑龙江省科学技术协会", None, "230000000000")
         .await;
-    let token = app
-        .token(app.account("admin", Role::OrgAdmin, Some(p)).await)
-        .await;
+    let token = app.token_for("admin", Role::OrgAdmin, Some(p)).await;
     let city = app.send(&token, reqwest::Method::POST, "/api/v1/orgs", &json!({
         "code": "2301KX", "name": "哈尔滨市科学技术协会", "kind": "科协", "division_code": "2301",
         "parent_id": p, "credit_code": "91350100M000100Y43", "established": "1958-06-01",
@@ -115,9 +113,7 @@ async fn organisations_are_created_changed_moved_and_dissolved_through_the_api(b
 async fn bad_fields_are_refused_with_the_field_named(backend: Backend) {
     let app = TestApp::start(backend).await;
     let p = app.org("P", "省科协", None, "230000000000").await;
-    let token = app
-        .token(app.account("admin", Role::OrgAdmin, Some(p)).await)
-        .await;
+    let token = app.token_for("admin", Role::OrgAdmin, Some(p)).await;
     for (body, field) in [
         (
             json!({"code": "A", "name": "甲", "parent_id": p, "credit_code": "91350100M000100Y44"}),
@@ -254,9 +250,7 @@ async fn the_coverage_page_and_api_show_the_gaps(backend: Backend) {
         .await
         .unwrap();
     app.org("T1", "乡镇科协", Some(d), &towns[0].code).await;
-    let token = app
-        .token(app.account("viewer", Role::OrgViewer, Some(d)).await)
-        .await;
+    let token = app.token_for("viewer", Role::OrgViewer, Some(d)).await;
     let coverage: Value = app
         .api(&token, &format!("/api/v1/orgs/{d}/coverage"))
         .await

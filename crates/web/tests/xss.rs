@@ -237,9 +237,7 @@ async fn text_in_search_boxes_and_error_messages_is_escaped(backend: Backend) {
     assert!(shows_escaped(&html, "import-cell"), "{html}");
 
     // And in the API's error body, as data.
-    let token = app
-        .token(app.account("reader", Role::OrgViewer, Some(county)).await)
-        .await;
+    let token = app.token_for("reader", Role::OrgViewer, Some(county)).await;
     let refused = app
         .api(&token, &format!("/api/v1/orgs?kind={encoded}"))
         .await;
@@ -261,8 +259,7 @@ async fn download(browser: &Browser, path: &str) -> Vec<u8> {
 async fn exports_never_start_a_cell_with_a_formula(backend: Backend) {
     let app = TestApp::start(backend).await;
     let county = app.org("C", "某县科学技术协会", None, "230102000000").await;
-    let admin_id = app.account("admin", Role::OrgAdmin, Some(county)).await;
-    let token = app.token(admin_id).await;
+    let token = app.token_for("admin", Role::OrgAdmin, Some(county)).await;
     let hyperlink = "=HYPERLINK(\"http://example.invalid\",\"点击\")";
     let org = post_json(
         &app,

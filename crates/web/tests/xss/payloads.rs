@@ -22,8 +22,7 @@ pub struct Stored {
 
 pub async fn store_payloads(app: &TestApp) -> Stored {
     let county = app.org("C", "某县科学技术协会", None, "230102000000").await;
-    let admin_id = app.account("admin", Role::OrgAdmin, Some(county)).await;
-    let token = app.token(admin_id).await;
+    let token = app.token_for("admin", Role::OrgAdmin, Some(county)).await;
 
     let org = post_json(
         app,
