@@ -3,11 +3,34 @@
 mod support;
 
 use std::path::Path;
+use std::process::Output;
+
+use serde_json::Value;
 
 use support::*;
 
 fn archive_text(path: &Path) -> String {
     path.to_str().unwrap().to_string()
+}
+
+/// `kexie ARGS --passphrase-file F` on the data directory's SQLite database, F being a new file
+/// in `dir` that holds `passphrase`.
+fn with_passphrase_file(dir: &Path, passphrase: &str, data: &Path, args: &[&str]) -> Output {
+    let file = dir.join("passphrase.txt");
+    std::fs::write(&file, passphrase).unwrap();
+    let mut args = args.to_vec();
+    args.extend(["--passphrase-file", file.to_str().unwrap()]);
+    kexie(data, None, &args)
+}
+
+/// The verification report's entry for one table.
+fn table<'a>(report: &'a Value, name: &str) -> &'a Value {
+    report["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == name)
+        .unwrap_or_else(|| panic!("no table {name} in {report}"))
 }
 
 #[test]
@@ -17,17 +40,7 @@ fn a_backup_verifies_until_one_byte_of_it_changes() {
     one_kexie(&data, None);
     let sheet = dir.path().join("people.csv");
     people_csv(&sheet, 0, 40);
-    ok(&kexie(
-        &data,
-        None,
-        &[
-            "import",
-            "persons",
-            sheet.to_str().unwrap(),
-            "--org",
-            "CR01",
-        ],
-    ));
+    import_people(&data, None, &sheet, "CR01");
     let archive = dir.path().join("kexie.kxb");
     let a = archive_text(&archive);
 
@@ -39,58 +52,25 @@ fn a_backup_verifies_until_one_byte_of_it_changes() {
         "{}",
         stderr(&out)
     );
-    let short = dir.path().join("short.txt");
-    std::fs::write(&short, "too-short\n").unwrap();
-    let out = kexie(
-        &data,
-        None,
-        &[
-            "backup",
-            "--out",
-            &a,
-            "--passphrase-file",
-            short.to_str().unwrap(),
-        ],
-    );
+    let out = with_passphrase_file(dir.path(), "too-short\n", &data, &["backup", "--out", &a]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("至少 12 个字符"), "{}", stderr(&out));
     assert!(stderr(&out).contains("at least 12 characters"));
-    let empty = dir.path().join("empty.txt");
-    std::fs::write(&empty, "\n").unwrap();
-    let out = kexie(
-        &data,
-        None,
-        &[
-            "backup",
-            "--out",
-            &a,
-            "--passphrase-file",
-            empty.to_str().unwrap(),
-        ],
-    );
+    let out = with_passphrase_file(dir.path(), "\n", &data, &["backup", "--out", &a]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("为空"), "{}", stderr(&out));
     assert!(!archive.exists());
 
-    let pass = dir.path().join("pass.txt");
-    std::fs::write(&pass, format!("{PASSPHRASE}\n")).unwrap();
-    let out = kexie(
+    let out = with_passphrase_file(
+        dir.path(),
+        &format!("{PASSPHRASE}\n"),
         &data,
-        None,
-        &[
-            "backup",
-            "--out",
-            &a,
-            "--passphrase-file",
-            pass.to_str().unwrap(),
-            "--json",
-        ],
+        &["backup", "--out", &a, "--json"],
     );
     ok(&out);
     let created = json(&out);
+    assert_eq!(table(&created["manifest"], "person")["rows"], 40);
     let tables = created["manifest"]["tables"].as_array().unwrap();
-    let person_table = tables.iter().find(|t| t["name"] == "person").unwrap();
-    assert_eq!(person_table["rows"], 40);
     assert!(tables.iter().any(|t| t["name"] == "audit_log"));
     assert_eq!(created["manifest"]["schema_version"], latest());
     let bytes = std::fs::read(&archive).unwrap();
@@ -116,31 +96,18 @@ fn a_backup_verifies_until_one_byte_of_it_changes() {
     let report = json(&out);
     assert_eq!(report["ok"], true);
     assert_eq!(report["backend"], "sqlite");
-    let person = report["tables"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["name"] == "person")
-        .unwrap()
-        .clone();
+    let person = table(&report, "person");
     assert_eq!(
         (person["rows"].clone(), person["ok"].clone()),
         (40.into(), true.into())
     );
 
     // A wrong passphrase.
-    let wrong = dir.path().join("wrong.txt");
-    std::fs::write(&wrong, "Another-Long-Passphrase\n").unwrap();
-    let out = kexie(
+    let out = with_passphrase_file(
+        dir.path(),
+        "Another-Long-Passphrase\n",
         &data,
-        None,
-        &[
-            "backup",
-            "verify",
-            &a,
-            "--passphrase-file",
-            wrong.to_str().unwrap(),
-        ],
+        &["backup", "verify", &a],
     );
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("口令错误"), "{}", stderr(&out));
@@ -231,17 +198,7 @@ async fn a_backup_restored_into_a_new_data_dir_serves_the_original_id_number() {
     ok(&kexie(&original, None, &["demo", "--json"]));
     let sheet = dir.path().join("people.csv");
     people_csv(&sheet, 9000, 3);
-    ok(&kexie(
-        &original,
-        None,
-        &[
-            "import",
-            "persons",
-            sheet.to_str().unwrap(),
-            "--org",
-            "23XH01",
-        ],
-    ));
+    import_people(&original, None, &sheet, "23XH01");
     let (name, id_number) = person(9001);
     let archive = dir.path().join("kexie.kxb");
     let a = archive_text(&archive);
@@ -344,17 +301,7 @@ mod postgres {
         one_kexie(&data, Some(&from_url));
         let sheet = dir.path().join("people.csv");
         people_csv(&sheet, 500, 5);
-        ok(&kexie(
-            &data,
-            Some(&from_url),
-            &[
-                "import",
-                "persons",
-                sheet.to_str().unwrap(),
-                "--org",
-                "CR01",
-            ],
-        ));
+        import_people(&data, Some(&from_url), &sheet, "CR01");
         let archive = dir.path().join("kexie.kxb");
         let a = archive_text(&archive);
         ok(&kexie_sealed(
@@ -366,13 +313,7 @@ mod postgres {
         ok(&out);
         let report = json(&out);
         assert_eq!(report["backend"], "postgres");
-        let people = report["tables"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|t| t["name"] == "public.person")
-            .unwrap()
-            .clone();
+        let people = table(&report, "public.person");
         assert_eq!(people["rows"], 5);
 
         // Not into SQLite, and into PostgreSQL only when the database is empty.

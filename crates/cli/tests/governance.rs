@@ -1,10 +1,13 @@
 //! `kexie governance check` end to end, on slates the tests write themselves.
 
+mod support;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use kexie_office::XlsxWriter;
 use serde_json::Value;
+use support::run;
 
 const HEADERS: [&str; 11] = [
     "姓名",
@@ -66,18 +69,6 @@ fn compliant(members: usize) -> Vec<Person> {
     people
 }
 
-fn kexie(data_dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kexie"))
-        .args(args)
-        .arg("--data-dir")
-        .arg(data_dir)
-        .env_remove("KEXIE_DATABASE_URL")
-        .env_remove("KEXIE_FIELD_KEY")
-        .env("KEXIE_LOG", "warn")
-        .output()
-        .expect("run kexie")
-}
-
 fn check_json(data: &Path, slate: &Path, extra: &[&str]) -> (Output, Value) {
     let mut args = vec![
         "governance",
@@ -90,7 +81,7 @@ fn check_json(data: &Path, slate: &Path, extra: &[&str]) -> (Output, Value) {
         "--json",
     ];
     args.extend_from_slice(extra);
-    let out = kexie(data, &args);
+    let out = run(data, &args);
     let doc = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
     (out, doc)
 }
@@ -193,7 +184,7 @@ fn an_unreadable_file_or_bad_rows_exit_2_with_the_errors() {
     let mut bad = compliant(3);
     bad[2] = ("主任", true, false, "选举");
     let path = write_slate(dir.path(), "bad.xlsx", &bad);
-    let out = kexie(
+    let out = run(
         &data,
         &[
             "governance",
@@ -208,7 +199,7 @@ fn an_unreadable_file_or_bad_rows_exit_2_with_the_errors() {
     assert!(text.contains("第 4 行") && text.contains("主任"), "{text}");
     assert!(String::from_utf8_lossy(&out.stderr).contains("1 处错误"));
 
-    let out = kexie(
+    let out = run(
         &data,
         &[
             "governance",
@@ -230,7 +221,7 @@ fn the_review_can_be_written_as_a_word_document() {
     people.remove(1);
     let slate = write_slate(dir.path(), "s.xlsx", &people);
     let docx = dir.path().join("review.docx");
-    let out = kexie(
+    let out = run(
         &dir.path().join("data"),
         &[
             "governance",

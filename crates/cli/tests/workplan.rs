@@ -1,30 +1,12 @@
 //! `kexie import plan` and `kexie workplan` as a user runs them. seeds/000 is read at run time
 //! and only its structure is asserted (it names real people).
 
+mod support;
+
 use std::path::Path;
-use std::process::{Command, Output};
 
 use serde_json::Value;
-
-fn kexie(data_dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kexie"))
-        .args(args)
-        .arg("--data-dir")
-        .arg(data_dir)
-        .env_remove("KEXIE_DATABASE_URL")
-        .env_remove("KEXIE_FIELD_KEY")
-        .env("KEXIE_LOG", "warn")
-        .output()
-        .expect("run kexie")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn json(o: &Output) -> Value {
-    serde_json::from_slice(&o.stdout).expect("stdout is one JSON document")
-}
+use support::{json, ok, run, stderr};
 
 fn seed_000() -> Option<std::path::PathBuf> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -46,8 +28,8 @@ fn with_orgs() -> tempfile::TempDir {
         "代码,名称,类型,上级代码\nCITY,某市科协,科协,\nD1,甲区科协,科协,CITY\n",
     )
     .unwrap();
-    let out = kexie(dir.path(), &["import", "orgs", csv.to_str().unwrap()]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    let out = run(dir.path(), &["import", "orgs", csv.to_str().unwrap()]);
+    ok(&out);
     dir
 }
 
@@ -55,7 +37,7 @@ fn with_orgs() -> tempfile::TempDir {
 fn seed_000_pasted_as_text_dry_run_json_is_the_plan_parse_and_writes_nothing() {
     let Some(seed) = seed_000() else { return };
     let dir = with_orgs();
-    let out = kexie(
+    let out = run(
         dir.path(),
         &[
             "import",
@@ -67,7 +49,7 @@ fn seed_000_pasted_as_text_dry_run_json_is_the_plan_parse_and_writes_nothing() {
             "--json",
         ],
     );
-    assert!(out.status.success(), "{}", stderr(&out));
+    ok(&out);
     let doc = json(&out);
     let mut keys: Vec<&String> = doc.as_object().unwrap().keys().collect();
     keys.sort();
@@ -109,7 +91,7 @@ fn seed_000_pasted_as_text_dry_run_json_is_the_plan_parse_and_writes_nothing() {
     assert_eq!(by("8")["department"], "科普部");
     assert_eq!(by("8")["deadline_inherited"], true);
     // Nothing was written.
-    let none = kexie(
+    let none = run(
         dir.path(),
         &["workplan", "supervise", "--plan", "1", "--json"],
     );
@@ -120,7 +102,7 @@ fn seed_000_pasted_as_text_dry_run_json_is_the_plan_parse_and_writes_nothing() {
 fn seed_000_imported_goes_overdue_as_the_days_pass() {
     let Some(seed) = seed_000() else { return };
     let dir = with_orgs();
-    let out = kexie(
+    let out = run(
         dir.path(),
         &[
             "import",
@@ -135,13 +117,13 @@ fn seed_000_imported_goes_overdue_as_the_days_pass() {
             "--json",
         ],
     );
-    assert!(out.status.success(), "{}", stderr(&out));
+    ok(&out);
     let created = json(&out);
     assert_eq!(
         (created["plan_id"].as_i64(), created["tasks"].as_i64()),
         (Some(1), Some(48))
     );
-    let before = kexie(
+    let before = run(
         dir.path(),
         &[
             "workplan",
@@ -153,12 +135,12 @@ fn seed_000_imported_goes_overdue_as_the_days_pass() {
             "--json",
         ],
     );
-    assert!(before.status.success(), "{}", stderr(&before));
+    ok(&before);
     let before = json(&before);
     assert_eq!(before["counts"]["total"], 48);
     assert_eq!(before["counts"]["overdue"], 0);
     assert!(!before["due_soon"].as_array().unwrap().is_empty());
-    let after = json(&kexie(
+    let after = json(&run(
         dir.path(),
         &[
             "workplan",
@@ -172,13 +154,13 @@ fn seed_000_imported_goes_overdue_as_the_days_pass() {
     ));
     let overdue = after["counts"]["overdue"].as_i64().unwrap();
     assert!(overdue >= 10, "{overdue}");
-    let run = kexie(
+    let reminded = run(
         dir.path(),
         &["workplan", "remind", "--today", "2017-11-01", "--json"],
     );
-    assert!(run.status.success(), "{}", stderr(&run));
-    assert_eq!(json(&run)["overdue"].as_i64(), Some(overdue));
-    let again = json(&kexie(
+    ok(&reminded);
+    assert_eq!(json(&reminded)["overdue"].as_i64(), Some(overdue));
+    let again = json(&run(
         dir.path(),
         &["workplan", "remind", "--today", "2017-11-01", "--json"],
     ));
@@ -186,7 +168,7 @@ fn seed_000_imported_goes_overdue_as_the_days_pass() {
         (again["overdue"].as_i64(), again["notified"].as_i64()),
         (Some(0), Some(0))
     );
-    let verify = kexie(dir.path(), &["audit", "verify", "--json"]);
+    let verify = run(dir.path(), &["audit", "verify", "--json"]);
     assert_eq!(json(&verify)["ok"], true);
 }
 
@@ -222,7 +204,7 @@ fn a_table_in_xlsx_reads_like_pasted_text() {
         sheet.push_row(&row).unwrap();
     }
     sheet.save(&file).unwrap();
-    let out = kexie(
+    let out = run(
         dir.path(),
         &[
             "import",
@@ -234,7 +216,7 @@ fn a_table_in_xlsx_reads_like_pasted_text() {
             "--json",
         ],
     );
-    assert!(out.status.success(), "{}", stderr(&out));
+    ok(&out);
     let doc = json(&out);
     assert_eq!(doc["errors"], Value::Array(Vec::new()));
     let tasks = doc["tasks"].as_array().unwrap();
@@ -247,7 +229,7 @@ fn a_table_in_xlsx_reads_like_pasted_text() {
     assert_eq!(tasks[1]["deadline"]["due"], "2017-10-31");
     assert_eq!(tasks[1]["deadline_inherited"], true);
     assert_eq!(tasks[1]["leader"], "甲主席");
-    let out = kexie(
+    let out = run(
         dir.path(),
         &[
             "import",
@@ -258,13 +240,13 @@ fn a_table_in_xlsx_reads_like_pasted_text() {
             "--json",
         ],
     );
-    assert!(out.status.success(), "{}", stderr(&out));
+    ok(&out);
     // "甲区科协" names the district: it is linked and sees its task.
     assert_eq!(json(&out)["linked_units"], 1);
 
     let bad = dir.path().join("bad.csv");
     std::fs::write(&bad, "序号,措施\n1,x\n").unwrap();
-    let out = kexie(
+    let out = run(
         dir.path(),
         &["import", "plan", bad.to_str().unwrap(), "--org", "CITY"],
     );
@@ -279,15 +261,15 @@ fn a_plan_that_cannot_be_read_whole_is_not_written() {
     let dir = with_orgs();
     let text = dir.path().join("plan.txt");
     std::fs::write(&text, "(2)甲任务。\n措施一。\n(1)乙任务。\n措施二。\n").unwrap();
-    let out = kexie(
+    let out = run(
         dir.path(),
         &["import", "plan", text.to_str().unwrap(), "--org", "CITY"],
     );
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stdout).contains("第 3 行"));
-    let none = kexie(dir.path(), &["workplan", "supervise", "--plan", "1"]);
+    let none = run(dir.path(), &["workplan", "supervise", "--plan", "1"]);
     assert_eq!(none.status.code(), Some(2));
-    let out = kexie(
+    let out = run(
         dir.path(),
         &["import", "plan", text.to_str().unwrap(), "--org", "NOWHERE"],
     );
@@ -301,15 +283,15 @@ fn a_plan_that_cannot_be_read_whole_is_not_written() {
 fn parse_deadline_prints_the_domain_json_or_a_readable_line() {
     let dir = tempfile::tempdir().unwrap();
     let phrase = "2017年至2020年(2017年5月底前出台方案)";
-    let out = kexie(
+    let out = run(
         dir.path(),
         &["workplan", "parse-deadline", phrase, "--json"],
     );
-    assert!(out.status.success(), "{}", stderr(&out));
+    ok(&out);
     let expected =
         serde_json::to_value(kexie_domain::deadline::parse_deadline(phrase, None)).unwrap();
     assert_eq!(json(&out), expected);
-    let out = kexie(
+    let out = run(
         dir.path(),
         &[
             "workplan",
@@ -321,15 +303,15 @@ fn parse_deadline_prints_the_domain_json_or_a_readable_line() {
         ],
     );
     assert_eq!(json(&out)["due"], "2017-06-30");
-    let out = kexie(dir.path(), &["workplan", "parse-deadline", phrase]);
+    let out = run(dir.path(), &["workplan", "parse-deadline", phrase]);
     let line = String::from_utf8(out.stdout).unwrap();
     assert_eq!(line.trim().lines().count(), 1);
     assert!(
         line.contains("2017-01-01") && line.contains("2020-12-31") && line.contains("2017-05-31")
     );
-    let out = kexie(dir.path(), &["workplan", "parse-deadline", "说不清"]);
+    let out = run(dir.path(), &["workplan", "parse-deadline", "说不清"]);
     assert!(String::from_utf8(out.stdout).unwrap().contains("无法识别"));
-    let out = kexie(
+    let out = run(
         dir.path(),
         &[
             "workplan",

@@ -2,9 +2,14 @@
 //! ids it touched in its own transaction, an import one row for the whole file, a refused or dry
 //! run write nothing.
 
+#[path = "support/network.rs"]
+mod network;
+
 use kexie_domain::org::OrgKind;
 use kexie_store::testing::TestDb;
 use kexie_store::{stories, Changed, ImportOrg, NewOrg, NewPerson, Scope, Store};
+
+use network::person;
 
 stories!(
     each_write_logs_what_it_touched,
@@ -38,21 +43,6 @@ async fn org(store: &Store, code: &str, parent: Option<i64>) -> i64 {
         .await
         .unwrap()
         .org_id
-}
-
-async fn person(store: &Store, org_id: i64, name: &str) -> i64 {
-    store
-        .create_person(
-            &Scope::everything(),
-            &NewPerson {
-                org_id,
-                name: name.into(),
-                ..NewPerson::default()
-            },
-        )
-        .await
-        .unwrap()
-        .person_id
 }
 
 async fn each_write_logs_what_it_touched(db: &TestDb) {

@@ -2,10 +2,14 @@
 //! set. Each story is one async fn taking a fresh store; `stories!` makes a test of it per
 //! database, named `sqlite::…` and `postgres::…` so the runner's output counts each.
 
-use kexie_domain::org::OrgKind;
+#[path = "support/network.rs"]
+mod network;
+
 use kexie_store::stories;
 use kexie_store::testing::TestDb;
-use kexie_store::{NewOrg, NewPerson, OrgFilter, Scope, Store, StoreError};
+use kexie_store::{NewOrg, NewPerson, OrgFilter, Scope, StoreError};
+
+use network::org;
 
 stories!(
     migrating_loads_the_division_tree,
@@ -18,24 +22,6 @@ stories!(
     migrating_twice_changes_nothing,
     the_small_demo_is_valid_every_id_number_checks_and_every_org_has_a_division,
 );
-
-async fn org(store: &Store, code: &str, name: &str, parent: Option<i64>, division: &str) -> i64 {
-    store
-        .create_org(
-            &Scope::everything(),
-            &NewOrg {
-                code: code.into(),
-                name: name.into(),
-                kind: Some(OrgKind::Kexie),
-                parent_id: parent,
-                division_code: Some(division.into()),
-                ..NewOrg::default()
-            },
-        )
-        .await
-        .expect("create org")
-        .org_id
-}
 
 async fn migrating_loads_the_division_tree(db: &TestDb) {
     let store = &db.store;

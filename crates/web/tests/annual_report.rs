@@ -49,8 +49,7 @@ async fn setup(app: &TestApp) -> (i64, i64, i64) {
 /// POSTs an activity of `org_id` through the JSON API.
 async fn post_activity(app: &TestApp, token: &str, org_id: i64, body: Value) -> reqwest::Response {
     let path = format!("/api/v1/orgs/{org_id}/activities");
-    app.send_json(token, reqwest::Method::POST, &path, &body)
-        .await
+    app.send(token, reqwest::Method::POST, &path, &body).await
 }
 
 async fn staff(app: &TestApp, org_id: i64) -> (Browser, String) {

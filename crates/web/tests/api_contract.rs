@@ -18,8 +18,7 @@ on_both_databases!(
 async fn a_page_past_the_largest_number_is_empty_not_a_crash(backend: Backend) {
     let app = TestApp::start(backend).await;
     let c = app.org("C", "县科协", None, "230102000000").await;
-    let admin = app.account("admin", Role::OrgAdmin, Some(c)).await;
-    let token = app.token(admin).await;
+    let token = app.token_for("admin", Role::OrgAdmin, Some(c)).await;
     let max = i64::MAX;
 
     for path in [
@@ -51,8 +50,7 @@ async fn a_page_past_the_largest_number_is_empty_not_a_crash(backend: Backend) {
 async fn a_whole_number_written_with_a_fraction_is_an_integer(backend: Backend) {
     let app = TestApp::start(backend).await;
     let c = app.org("C", "县科协", None, "230102000000").await;
-    let admin = app.account("admin", Role::OrgAdmin, Some(c)).await;
-    let token = app.token(admin).await;
+    let token = app.token_for("admin", Role::OrgAdmin, Some(c)).await;
     let post = |body: Value| {
         app.client
             .post(app.url("/api/v1/orgs"))
@@ -100,8 +98,7 @@ async fn a_whole_number_written_with_a_fraction_is_an_integer(backend: Backend) 
 async fn absurd_years_and_ages_are_refused_or_match_nobody_not_a_crash(backend: Backend) {
     let app = TestApp::start(backend).await;
     let c = app.org("C", "县科协", None, "230102000000").await;
-    let admin = app.account("admin", Role::OrgAdmin, Some(c)).await;
-    let token = app.token(admin).await;
+    let token = app.token_for("admin", Role::OrgAdmin, Some(c)).await;
 
     let growth = format!("/api/v1/orgs/{c}/growth?year=");
     assert_eq!(
@@ -200,8 +197,7 @@ async fn the_openapi_document_names_every_answer_and_what_each_parameter_accepts
 async fn what_the_document_allows_for_an_empty_parameter_is_accepted() {
     let app = TestApp::start(Backend::Sqlite).await;
     let c = app.org("C", "省科协", None, "230000000000").await;
-    let admin = app.account("admin", Role::OrgAdmin, Some(c)).await;
-    let token = app.token(admin).await;
+    let token = app.token_for("admin", Role::OrgAdmin, Some(c)).await;
 
     for path in [
         "/api/v1/divisions?parent=".to_string(),

@@ -123,9 +123,7 @@ async fn the_openapi_document_describes_the_api(backend: Backend) {
 async fn a_bad_request_gets_the_documented_error_shape(backend: Backend) {
     let app = TestApp::start(backend).await;
     let root = seed(&app).await;
-    let token = app
-        .token(app.account("viewer", Role::OrgViewer, Some(root)).await)
-        .await;
+    let token = app.token_for("viewer", Role::OrgViewer, Some(root)).await;
     let response = app.api(&token, "/api/v1/orgs?page=abc").await;
     assert_eq!(response.status(), 400);
     let body: Value = response.json().await.unwrap();
@@ -157,9 +155,7 @@ async fn unknown_addresses_answer_404_as_json_or_as_a_page(backend: Backend) {
     let html = response.text().await.unwrap();
     assert!(html.contains("参考编号"));
     let root = seed(&app).await;
-    let token = app
-        .token(app.account("viewer", Role::OrgViewer, Some(root)).await)
-        .await;
+    let token = app.token_for("viewer", Role::OrgViewer, Some(root)).await;
     let response = app.api(&token, "/api/v1/orgs/999999").await;
     assert_eq!(response.status(), 404);
 }
@@ -167,9 +163,7 @@ async fn unknown_addresses_answer_404_as_json_or_as_a_page(backend: Backend) {
 async fn organisations_are_listed_and_shown(backend: Backend) {
     let app = TestApp::start(backend).await;
     let root = seed(&app).await;
-    let token = app
-        .token(app.account("viewer", Role::OrgViewer, Some(root)).await)
-        .await;
+    let token = app.token_for("viewer", Role::OrgViewer, Some(root)).await;
     let list: Value = app.api(&token, "/api/v1/orgs").await.json().await.unwrap();
     assert_eq!(list["total"], 2);
     let children: Value = app
@@ -201,9 +195,7 @@ async fn organisations_are_listed_and_shown(backend: Backend) {
 
 async fn divisions_are_found_by_pinyin_initials(backend: Backend) {
     let app = TestApp::start(backend).await;
-    let token = app
-        .token(app.account("sysadmin", Role::SystemAdmin, None).await)
-        .await;
+    let token = app.token_for("sysadmin", Role::SystemAdmin, None).await;
     let found: Value = app
         .api(&token, "/api/v1/divisions?q=hrb")
         .await

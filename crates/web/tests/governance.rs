@@ -318,8 +318,7 @@ async fn post_rules(
 ) -> reqwest::Response {
     let path = format!("/api/v1/orgs/{id}/governance/rules");
     let body = json!({"valid_from": valid_from, "rules": rules});
-    app.send_json(token, reqwest::Method::POST, &path, &body)
-        .await
+    app.send(token, reqwest::Method::POST, &path, &body).await
 }
 
 async fn the_rules_are_edited_as_new_versions_by_a_provincial_admin_only(backend: Backend) {

@@ -1,11 +1,15 @@
 //! Managing the organisation network through the API and the pages.
 
 mod common;
+#[path = "orgs/import.rs"]
+mod import;
 
 use common::TestApp;
 use kexie_domain::role::Role;
 use kexie_store::Backend;
 use serde_json::{json, Value};
+
+use import::*;
 
 on_both_databases!(
     organisations_are_created_changed_moved_and_dissolved_through_the_api,
@@ -22,46 +26,37 @@ async fn organisations_are_created_changed_moved_and_dissolved_through_the_api(b
     let p = app
         .org("P", "黑龙江省科学技术协会", None, "230000000000")
         .await;
-    let token = app
-        .token(app.account("admin", Role::OrgAdmin, Some(p)).await)
-        .await;
-    let send = |method: reqwest::Method, path: &str, body: Value| {
-        app.client
-            .request(method, app.url(path))
-            .bearer_auth(&token)
-            .json(&body)
-            .send()
-    };
-    let city = send(reqwest::Method::POST, "/api/v1/orgs", json!({
+    let token = app.token_for("admin", Role::OrgAdmin, Some(p)).await;
+    let city = app.send(&token, reqwest::Method::POST, "/api/v1/orgs", &json!({
         "code": "2301KX", "name": "哈尔滨市科学技术协会", "kind": "科协", "division_code": "2301",
         "parent_id": p, "credit_code": "91350100M000100Y43", "established": "1958-06-01",
         "contact_phone": "0451-86612345"
-    }))
-    .await
-    .unwrap();
+    })).await;
     assert_eq!(city.status(), 201);
     let city: Value = city.json().await.unwrap();
     assert_eq!(city["division_code"], "230100000000");
     assert_eq!(city["division_name"], "哈尔滨市");
     let city_id = city["org_id"].as_i64().unwrap();
-    let county = send(
-        reqwest::Method::POST,
-        "/api/v1/orgs",
-        json!({"code": "D", "name": "道里区科协", "kind": "kexie", "parent_id": p}),
-    )
-    .await
-    .unwrap();
+    let county = app
+        .send(
+            &token,
+            reqwest::Method::POST,
+            "/api/v1/orgs",
+            &json!({"code": "D", "name": "道里区科协", "kind": "kexie", "parent_id": p}),
+        )
+        .await;
     let county_id = county.json::<Value>().await.unwrap()["org_id"]
         .as_i64()
         .unwrap();
     // Move the county under the city.
-    let moved = send(
-        reqwest::Method::PATCH,
-        &format!("/api/v1/orgs/{county_id}"),
-        json!({"parent_id": city_id}),
-    )
-    .await
-    .unwrap();
+    let moved = app
+        .send(
+            &token,
+            reqwest::Method::PATCH,
+            &format!("/api/v1/orgs/{county_id}"),
+            &json!({"parent_id": city_id}),
+        )
+        .await;
     assert_eq!(moved.status(), 200);
     assert_eq!(moved.json::<Value>().await.unwrap()["parent_id"], city_id);
     let children: Value = app
@@ -72,21 +67,23 @@ async fn organisations_are_created_changed_moved_and_dissolved_through_the_api(b
         .unwrap();
     assert_eq!(children["total"], 1);
     // Dissolving the city is refused while the county is alive.
-    let refused = send(
-        reqwest::Method::DELETE,
-        &format!("/api/v1/orgs/{city_id}"),
-        json!({}),
-    )
-    .await
-    .unwrap();
+    let refused = app
+        .send(
+            &token,
+            reqwest::Method::DELETE,
+            &format!("/api/v1/orgs/{city_id}"),
+            &json!({}),
+        )
+        .await;
     assert_eq!(refused.status(), 409);
-    let gone = send(
-        reqwest::Method::DELETE,
-        &format!("/api/v1/orgs/{county_id}"),
-        json!({}),
-    )
-    .await
-    .unwrap();
+    let gone = app
+        .send(
+            &token,
+            reqwest::Method::DELETE,
+            &format!("/api/v1/orgs/{county_id}"),
+            &json!({}),
+        )
+        .await;
     assert_eq!(gone.json::<Value>().await.unwrap()["status"], "dissolved");
     let history: Value = app
         .api(&token, &format!("/api/v1/orgs/{county_id}/history"))
@@ -102,22 +99,21 @@ async fn organisations_are_created_changed_moved_and_dissolved_through_the_api(b
         .collect();
     assert_eq!(actions, ["dissolve", "move", "create"]);
     // A duplicate code is a conflict.
-    let dup = send(
-        reqwest::Method::POST,
-        "/api/v1/orgs",
-        json!({"code": "D", "name": "重复", "parent_id": p}),
-    )
-    .await
-    .unwrap();
+    let dup = app
+        .send(
+            &token,
+            reqwest::Method::POST,
+            "/api/v1/orgs",
+            &json!({"code": "D", "name": "重复", "parent_id": p}),
+        )
+        .await;
     assert_eq!(dup.status(), 409);
 }
 
 async fn bad_fields_are_refused_with_the_field_named(backend: Backend) {
     let app = TestApp::start(backend).await;
     let p = app.org("P", "省科协", None, "230000000000").await;
-    let token = app
-        .token(app.account("admin", Role::OrgAdmin, Some(p)).await)
-        .await;
+    let token = app.token_for("admin", Role::OrgAdmin, Some(p)).await;
     for (body, field) in [
         (
             json!({"code": "A", "name": "甲", "parent_id": p, "credit_code": "91350100M000100Y44"}),
@@ -142,13 +138,8 @@ async fn bad_fields_are_refused_with_the_field_named(backend: Backend) {
         (json!({"code": "A", "parent_id": p}), "名称"),
     ] {
         let r = app
-            .client
-            .post(app.url("/api/v1/orgs"))
-            .bearer_auth(&token)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
+            .send(&token, reqwest::Method::POST, "/api/v1/orgs", &body)
+            .await;
         assert_eq!(r.status(), 422, "{body}");
         let e: Value = r.json().await.unwrap();
         assert!(
@@ -259,9 +250,7 @@ async fn the_coverage_page_and_api_show_the_gaps(backend: Backend) {
         .await
         .unwrap();
     app.org("T1", "乡镇科协", Some(d), &towns[0].code).await;
-    let token = app
-        .token(app.account("viewer", Role::OrgViewer, Some(d)).await)
-        .await;
+    let token = app.token_for("viewer", Role::OrgViewer, Some(d)).await;
     let coverage: Value = app
         .api(&token, &format!("/api/v1/orgs/{d}/coverage"))
         .await
@@ -315,83 +304,6 @@ async fn the_division_browser_cascades_and_finds_by_initials(backend: Backend) {
     assert_eq!(browser.get("/divisions?parent=x").await.status(), 400);
 }
 
-async fn a_spreadsheet_uploaded_through_the_page_is_checked_then_imported(backend: Backend) {
-    let app = TestApp::start(backend).await;
-    let p = app.org("23KX", "省科协", None, "230000000000").await;
-    let browser = app.signed_in("staff", Role::OrgStaff, Some(p)).await;
-    let template = browser
-        .get("/orgs/import/template.xlsx")
-        .await
-        .bytes()
-        .await
-        .unwrap();
-    let sheet =
-        kexie_office::read_sheet_bytes(&template, "t.xlsx", &kexie_office::Limits::default())
-            .unwrap();
-    assert_eq!(sheet.headers, kexie_office::ORG_HEADERS);
-    let csv = "代码,名称,类型,上级代码,区划代码\nHRB,哈尔滨市科协,科协,23KX,2301\nDL,道里区科协,科协,,230102\nBAD,坏行,街道,23KX,\n";
-    let html = upload(&browser, false, csv).await;
-    assert!(
-        html.contains("enum.value") && html.contains("未写入任何数据"),
-        "{html}"
-    );
-    assert!(app
-        .store()
-        .org_by_code(&kexie_store::Scope::everything(), "HRB")
-        .await
-        .is_err());
-    let good = "代码,名称,类型,上级代码,区划代码\nHRB,哈尔滨市科协,科协,23KX,2301\nDL,道里区科协,科协,,230102\n";
-    let html = upload(&browser, true, good).await;
-    assert!(html.contains("检查通过"), "{html}");
-    assert!(app
-        .store()
-        .org_by_code(&kexie_store::Scope::everything(), "HRB")
-        .await
-        .is_err());
-    let html = upload(&browser, false, good).await;
-    assert!(
-        html.contains("已导入组织数： 2") || html.contains("已导入组织数：2"),
-        "{html}"
-    );
-    let dl = app
-        .store()
-        .org_by_code(&kexie_store::Scope::everything(), "DL")
-        .await
-        .unwrap();
-    let hrb = app
-        .store()
-        .org_by_code(&kexie_store::Scope::everything(), "HRB")
-        .await
-        .unwrap();
-    assert_eq!(
-        dl.parent_id,
-        Some(hrb.org_id),
-        "the parent was inferred from the division"
-    );
-    // Without the form's token nothing happens.
-    let form = reqwest::multipart::Form::new().part(
-        "file",
-        reqwest::multipart::Part::bytes(good.as_bytes().to_vec()).file_name("orgs.csv"),
-    );
-    let r = browser
-        .client
-        .post(format!("{}/orgs/import", browser.base))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 403);
-}
-
-/// Uploads an organisation sheet and returns the import's final page.
-async fn upload(browser: &common::Browser, dry: bool, body: &str) -> String {
-    let fields: &[(&str, &str)] = if dry { &[("dry_run", "1")] } else { &[] };
-    let response = browser
-        .upload("/orgs/import", fields, ("orgs.csv", body.as_bytes()))
-        .await;
-    browser.finish_import(response).await.1
-}
-
 async fn group_members_are_accepted_through_the_page_and_the_api(backend: Backend) {
     let app = TestApp::start(backend).await;
     let p = app.org("P", "省科协", None, "230000000000").await;
@@ -428,33 +340,33 @@ async fn group_members_are_accepted_through_the_page_and_the_api(backend: Backen
         )
         .await;
     let r = app
-        .client
-        .post(app.url(&format!("/api/v1/orgs/{p}/groups")))
-        .bearer_auth(&token)
-        .json(&json!({"member_org_id": u}))
-        .send()
-        .await
-        .unwrap();
+        .send(
+            &token,
+            reqwest::Method::POST,
+            &format!("/api/v1/orgs/{p}/groups"),
+            &json!({"member_org_id": u}),
+        )
+        .await;
     assert_eq!(r.status(), 201);
     let list: Value = r.json().await.unwrap();
     assert_eq!(list.as_array().unwrap().len(), 2);
     // Only a 科协 or a society takes group members.
     let r = app
-        .client
-        .post(app.url("/api/v1/orgs"))
-        .bearer_auth(&token)
-        .json(&json!({"code": "E2", "name": "企业科协乙", "kind": "企业科协", "parent_id": p}))
-        .send()
-        .await
-        .unwrap();
+        .send(
+            &token,
+            reqwest::Method::POST,
+            "/api/v1/orgs",
+            &json!({"code": "E2", "name": "企业科协乙", "kind": "企业科协", "parent_id": p}),
+        )
+        .await;
     let enterprise = r.json::<Value>().await.unwrap()["org_id"].as_i64().unwrap();
     let r = app
-        .client
-        .post(app.url(&format!("/api/v1/orgs/{enterprise}/groups")))
-        .bearer_auth(&token)
-        .json(&json!({"member_org_id": e}))
-        .send()
-        .await
-        .unwrap();
+        .send(
+            &token,
+            reqwest::Method::POST,
+            &format!("/api/v1/orgs/{enterprise}/groups"),
+            &json!({"member_org_id": e}),
+        )
+        .await;
     assert_eq!(r.status(), 422);
 }

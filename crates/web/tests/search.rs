@@ -83,10 +83,9 @@ async fn search(app: &TestApp, token: &str, query: &str) -> Value {
 async fn a_county_finds_its_own_people_and_organisations_and_nothing_beside_them(backend: Backend) {
     let app = TestApp::start(backend).await;
     let t = tree(&app).await;
-    let account = app
-        .account("east.staff", Role::OrgStaff, Some(t.east))
+    let token = app
+        .token_for("east.staff", Role::OrgStaff, Some(t.east))
         .await;
-    let token = app.token(account).await;
 
     // "zs" is 张三 in the east and 张三丰 in the west; the east's staff see only their own.
     let body = search(&app, &token, "q=zs").await;
@@ -115,10 +114,9 @@ async fn a_county_finds_its_own_people_and_organisations_and_nothing_beside_them
     assert!(names(&body, "orgs").is_empty() && names(&body, "persons").is_empty());
 
     // The city sees both counties.
-    let city = app
-        .account("city.viewer", Role::OrgViewer, Some(t.city))
+    let city_token = app
+        .token_for("city.viewer", Role::OrgViewer, Some(t.city))
         .await;
-    let city_token = app.token(city).await;
     let body = search(&app, &city_token, "q=zs").await;
     assert_eq!(names(&body, "persons"), ["张三", "张三丰"]);
     let _ = t.west;
@@ -127,18 +125,17 @@ async fn a_county_finds_its_own_people_and_organisations_and_nothing_beside_them
 async fn a_person_registered_through_the_api_is_found_within_a_bounded_poll(backend: Backend) {
     let app = TestApp::start(backend).await;
     let t = tree(&app).await;
-    let account = app
-        .account("east.admin", Role::OrgAdmin, Some(t.east))
+    let token = app
+        .token_for("east.admin", Role::OrgAdmin, Some(t.east))
         .await;
-    let token = app.token(account).await;
     let created = app
-        .client
-        .post(app.url("/api/v1/persons"))
-        .bearer_auth(&token)
-        .json(&serde_json::json!({"org_id": t.east, "name": "曾一帆", "employer": "东岸种子站"}))
-        .send()
-        .await
-        .unwrap();
+        .send(
+            &token,
+            reqwest::Method::POST,
+            "/api/v1/persons",
+            &serde_json::json!({"org_id": t.east, "name": "曾一帆", "employer": "东岸种子站"}),
+        )
+        .await;
     assert_eq!(created.status(), 201);
     let mut found = Vec::new();
     for _ in 0..500 {
@@ -185,10 +182,9 @@ async fn the_search_page_links_each_hit_to_its_page(backend: Backend) {
 async fn bad_search_input_is_answered_with_a_clear_error(backend: Backend) {
     let app = TestApp::start(backend).await;
     let t = tree(&app).await;
-    let account = app
-        .account("east.staff", Role::OrgStaff, Some(t.east))
+    let token = app
+        .token_for("east.staff", Role::OrgStaff, Some(t.east))
         .await;
-    let token = app.token(account).await;
     for (query, expected) in [
         ("q=zs&kind=task", "kind"),
         ("q=zs&limit=0", "limit"),

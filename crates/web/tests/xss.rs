@@ -3,14 +3,19 @@
 //! breaks out of a quoted attribute; every page that shows it must escape it, every JSON answer
 //! must carry it as the same string, and every export must keep it from becoming a formula.
 
+#[path = "xss/cells.rs"]
+mod cells;
 mod common;
-
-use std::io::Read;
+#[path = "xss/payloads.rs"]
+mod payloads;
 
 use common::{Browser, TestApp};
 use kexie_domain::role::Role;
 use kexie_store::{Backend, Scope};
 use serde_json::{json, Value};
+
+use cells::{assert_inert, csv_cells, xlsx_cells, FORMULA_STARTS};
+use payloads::store_payloads;
 
 on_both_databases!(
     stored_text_comes_back_escaped_on_every_page_and_as_data_in_every_answer,
@@ -54,14 +59,7 @@ async fn shows(browser: &Browser, path: &str, fields: &[&str]) {
 }
 
 async fn post_json(app: &TestApp, token: &str, path: &str, body: Value) -> Value {
-    let response = app
-        .client
-        .post(app.url(path))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
+    let response = app.send(token, reqwest::Method::POST, path, &body).await;
     assert_eq!(response.status(), 201, "{path}");
     response.json().await.unwrap()
 }
@@ -78,150 +76,6 @@ async fn get_json(app: &TestApp, token: &str, path: &str) -> Value {
     );
     assert_eq!(response.headers()["x-content-type-options"], "nosniff");
     response.json().await.unwrap()
-}
-
-/// Everything a county office types, stored with payloads: a society, a person in it with a
-/// membership, a plan with a task for the society, a progress report, a council, an account.
-struct Stored {
-    county: i64,
-    society: i64,
-    person: i64,
-    plan: i64,
-    task: i64,
-    token: String,
-    admin: Browser,
-}
-
-async fn store_payloads(app: &TestApp) -> Stored {
-    let county = app.org("C", "某县科学技术协会", None, "230102000000").await;
-    let admin_id = app.account("admin", Role::OrgAdmin, Some(county)).await;
-    let token = app.token(admin_id).await;
-
-    let org = post_json(
-        app,
-        &token,
-        "/api/v1/orgs",
-        json!({
-            "code": "XH01",
-            "name": payload("org-name"),
-            "short_name": payload("org-short"),
-            "kind": "society",
-            "parent_id": county,
-            "address": payload("org-address"),
-            "contact_name": payload("org-contact"),
-            "notes": payload("org-notes"),
-        }),
-    )
-    .await;
-    let society = org["org_id"].as_i64().unwrap();
-    let person = post_json(
-        app,
-        &token,
-        "/api/v1/persons",
-        json!({
-            "org_id": society,
-            "name": payload("person-name"),
-            "ethnicity": payload("person-ethnicity"),
-            "employer": payload("person-employer"),
-            "department": payload("person-department"),
-            "post": payload("person-post"),
-            "education": payload("person-education"),
-            "degree": payload("person-degree"),
-            "discipline": payload("person-discipline"),
-            "political_status": payload("person-political"),
-        }),
-    )
-    .await;
-    let person = person["person"]["person_id"].as_i64().unwrap();
-    // No API or form adds a membership with a free-text number; the store does (imports).
-    app.store()
-        .add_membership(
-            &Scope::everything(),
-            person,
-            society,
-            "普通会员",
-            Some(&payload("member-number")),
-            Some("2024-01-01"),
-        )
-        .await
-        .unwrap();
-    let plan = post_json(
-        app,
-        &token,
-        "/api/v1/plans",
-        json!({
-            "org_id": county,
-            "title": payload("plan-title"),
-            "doc_number": payload("plan-doc"),
-            "year": 2026,
-            "tasks": [{
-                "number": "1",
-                "section": payload("task-section"),
-                "text": payload("task-text"),
-                "measures": [payload("task-measure")],
-                "deadline": format!("2026年6月底前{}", payload("task-deadline")),
-                "leader": payload("task-leader"),
-                "department": payload("task-department"),
-                "co_departments": [payload("task-codepartment")],
-                // A responsible unit named by its (stored) name.
-                "units": [payload("org-name")],
-            }],
-        }),
-    )
-    .await;
-    let plan = plan["plan_id"].as_i64().unwrap();
-    let tasks = get_json(app, &token, &format!("/api/v1/plans/{plan}/tasks")).await;
-    let task = tasks.to_string();
-    let task = task
-        .split("\"task_id\":")
-        .nth(1)
-        .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
-        .and_then(|digits| digits.parse::<i64>().ok())
-        .expect("the plan has a task");
-    post_json(
-        app,
-        &token,
-        &format!("/api/v1/tasks/{task}/reports"),
-        json!({"text": payload("report-text"), "author": payload("report-author"), "percent": 40}),
-    )
-    .await;
-
-    // Governing bodies and accounts have forms only.
-    let admin = app.browser();
-    assert_eq!(admin.sign_in("admin", common::PASSWORD).await.status(), 303);
-    let csrf = admin.csrf(&format!("/orgs/{society}/governance")).await;
-    let body = admin
-        .post_form(
-            &format!("/orgs/{society}/governance/bodies"),
-            &csrf,
-            &[("kind", "council"), ("name", &payload("body-name"))],
-        )
-        .await;
-    assert_eq!(body.status(), 303, "a governing body is added");
-    let csrf = admin.csrf("/admin/accounts").await;
-    let account = admin
-        .post_form(
-            "/admin/accounts",
-            &csrf,
-            &[
-                ("username", "county.viewer"),
-                ("display_name", &payload("account-name")),
-                ("role", "org_viewer"),
-                ("org_code", "C"),
-            ],
-        )
-        .await;
-    assert_eq!(account.status(), 200, "an account is created");
-
-    Stored {
-        county,
-        society,
-        person,
-        plan,
-        task,
-        token,
-        admin,
-    }
 }
 
 async fn stored_text_comes_back_escaped_on_every_page_and_as_data_in_every_answer(
@@ -383,9 +237,7 @@ async fn text_in_search_boxes_and_error_messages_is_escaped(backend: Backend) {
     assert!(shows_escaped(&html, "import-cell"), "{html}");
 
     // And in the API's error body, as data.
-    let token = app
-        .token(app.account("reader", Role::OrgViewer, Some(county)).await)
-        .await;
+    let token = app.token_for("reader", Role::OrgViewer, Some(county)).await;
     let refused = app
         .api(&token, &format!("/api/v1/orgs?kind={encoded}"))
         .await;
@@ -398,80 +250,6 @@ async fn text_in_search_boxes_and_error_messages_is_escaped(backend: Backend) {
     assert!(body["error"]["message"].as_str().unwrap().contains(&q));
 }
 
-/// Characters that make a spreadsheet evaluate a cell (OWASP "CSV injection").
-const FORMULA_STARTS: [char; 10] = ['=', '+', '-', '@', '\t', '\r', '＝', '＋', '－', '＠'];
-
-/// The text of every cell of every sheet of an xlsx, as stored (no formula is allowed at all).
-fn xlsx_cells(bytes: &[u8]) -> Vec<String> {
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
-    let mut cells = Vec::new();
-    for i in 0..zip.len() {
-        let mut part = zip.by_index(i).unwrap();
-        let name = part.name().unwrap().into_owned();
-        if !(name.starts_with("xl/worksheets/") || name == "xl/sharedStrings.xml") {
-            continue;
-        }
-        let mut xml = String::new();
-        part.read_to_string(&mut xml).unwrap();
-        assert!(
-            !xml.contains("<f>") && !xml.contains("<f "),
-            "{name} holds a formula"
-        );
-        for piece in xml.split("<t").skip(1) {
-            let Some(start) = piece.find('>') else {
-                continue;
-            };
-            if piece[..start].contains('/') {
-                continue; // <t/>
-            }
-            let text = &piece[start + 1..piece.find("</t>").unwrap_or(piece.len())];
-            cells.push(
-                text.replace("&lt;", "<")
-                    .replace("&gt;", ">")
-                    .replace("&quot;", "\"")
-                    .replace("&apos;", "'")
-                    .replace("&amp;", "&"),
-            );
-        }
-    }
-    cells
-}
-
-/// Cells of a CSV file as a spreadsheet reads them (quoted fields, doubled quotes).
-fn csv_cells(text: &str) -> Vec<String> {
-    let mut cells = Vec::new();
-    let (mut cell, mut quoted, mut chars) = (String::new(), false, text.chars().peekable());
-    while let Some(c) = chars.next() {
-        match (c, quoted) {
-            ('"', true) if chars.peek() == Some(&'"') => {
-                cell.push('"');
-                chars.next();
-            }
-            ('"', _) => quoted = !quoted,
-            (',' | '\n', false) => cells.push(std::mem::take(&mut cell)),
-            ('\r', false) => {}
-            (c, _) => cell.push(c),
-        }
-    }
-    cells.push(cell);
-    cells
-}
-
-fn assert_inert(what: &str, cells: &[String], payloads: &[&str]) {
-    for cell in cells {
-        assert!(
-            !cell.starts_with(FORMULA_STARTS),
-            "{what}: the cell {cell:?} would be evaluated"
-        );
-    }
-    for p in payloads {
-        assert!(
-            cells.iter().any(|c| c == &format!("'{p}")),
-            "{what}: {p:?} is missing or not neutralised"
-        );
-    }
-}
-
 async fn download(browser: &Browser, path: &str) -> Vec<u8> {
     let response = browser.get(path).await;
     assert_eq!(response.status(), 200, "{path}");
@@ -481,8 +259,7 @@ async fn download(browser: &Browser, path: &str) -> Vec<u8> {
 async fn exports_never_start_a_cell_with_a_formula(backend: Backend) {
     let app = TestApp::start(backend).await;
     let county = app.org("C", "某县科学技术协会", None, "230102000000").await;
-    let admin_id = app.account("admin", Role::OrgAdmin, Some(county)).await;
-    let token = app.token(admin_id).await;
+    let token = app.token_for("admin", Role::OrgAdmin, Some(county)).await;
     let hyperlink = "=HYPERLINK(\"http://example.invalid\",\"点击\")";
     let org = post_json(
         &app,

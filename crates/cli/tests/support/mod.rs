@@ -1,4 +1,4 @@
-//! What the backup and crash tests share: running the binary, invented people, a server.
+//! What the tests of the binary share: running it, invented people, a server.
 
 #![allow(dead_code)]
 
@@ -29,6 +29,29 @@ pub fn kexie(data_dir: &Path, url: Option<&str>, args: &[&str]) -> Output {
     kexie_cmd(data_dir, url, args).output().expect("run kexie")
 }
 
+/// `kexie ARGS --data-dir DIR` on the default database (SQLite in the data directory).
+pub fn run(data_dir: &Path, args: &[&str]) -> Output {
+    kexie(data_dir, None, args)
+}
+
+/// `kexie` with `input` written to its standard input (for `--password-stdin`).
+pub fn kexie_stdin(data_dir: &Path, url: Option<&str>, args: &[&str], input: &str) -> Output {
+    use std::io::Write;
+    let mut child = kexie_cmd(data_dir, url, args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run kexie");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
 /// `kexie` with the backup passphrase in its environment variable.
 pub fn kexie_sealed(data_dir: &Path, url: Option<&str>, args: &[&str]) -> Output {
     kexie_cmd(data_dir, url, args)
@@ -49,6 +72,13 @@ pub fn json(o: &Output) -> serde_json::Value {
             stderr(o)
         )
     })
+}
+
+/// The JSON document of a run that succeeded.
+#[track_caller]
+pub fn ok_json(o: &Output) -> serde_json::Value {
+    ok(o);
+    json(o)
 }
 
 #[track_caller]
@@ -95,6 +125,15 @@ pub fn one_kexie(data_dir: &Path, url: Option<&str>) {
         data_dir,
         url,
         &["import", "orgs", sheet.to_str().unwrap()],
+    ));
+}
+
+/// `kexie import persons SHEET --org ORG`, which must succeed.
+pub fn import_people(data_dir: &Path, url: Option<&str>, sheet: &Path, org: &str) {
+    ok(&kexie(
+        data_dir,
+        url,
+        &["import", "persons", sheet.to_str().unwrap(), "--org", org],
     ));
 }
 
@@ -146,8 +185,7 @@ impl Drop for Server {
 
 /// A bearer token for a new organisation administrator of `org`.
 pub fn admin_token(data_dir: &Path, url: Option<&str>, org: &str) -> String {
-    use std::io::Write;
-    let mut child = kexie_cmd(
+    ok(&kexie_stdin(
         data_dir,
         url,
         &[
@@ -161,20 +199,8 @@ pub fn admin_token(data_dir: &Path, url: Option<&str>, org: &str) -> String {
             org,
             "--password-stdin",
         ],
-    )
-    .stdin(Stdio::piped())
-    .stdout(Stdio::null())
-    .stderr(Stdio::piped())
-    .spawn()
-    .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"Harbin-Ice-Lantern-88\n")
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    ok(&out);
+        "Harbin-Ice-Lantern-88\n",
+    ));
     let out = kexie(
         data_dir,
         url,

@@ -1,5 +1,5 @@
 //! What the stories of posts and pilot programmes share: a small tree of 科协 on real divisions,
-//! people, and scopes of its organisations.
+//! people, and scopes of its organisations. Other stories take its `org` and `person` too.
 
 #![allow(dead_code)]
 

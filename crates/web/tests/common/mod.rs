@@ -121,6 +121,12 @@ impl TestApp {
             .1
     }
 
+    /// A bearer token for a new account of `role` at `org_id`.
+    pub async fn token_for(&self, username: &str, role: Role, org_id: Option<i64>) -> String {
+        let account_id = self.account(username, role, org_id).await;
+        self.token(account_id).await
+    }
+
     /// GET an API path with a bearer token.
     pub async fn api(&self, token: &str, path: &str) -> reqwest::Response {
         self.client
@@ -136,8 +142,8 @@ impl TestApp {
         self.api(token, path).await.json().await.unwrap()
     }
 
-    /// Sends a JSON body to an API path with a bearer token.
-    pub async fn send_json(
+    /// Sends `body` as JSON to an API path with a bearer token.
+    pub async fn send(
         &self,
         token: &str,
         method: reqwest::Method,

@@ -52,7 +52,7 @@ pub async fn send(
     path: &str,
     body: Value,
 ) -> reqwest::Response {
-    s.app.send_json(&s.token, method, path, &body).await
+    s.app.send(&s.token, method, path, &body).await
 }
 
 /// GET an API path as the county's staff and parse the JSON answer.
