@@ -109,9 +109,7 @@ impl Store {
                 });
             }
         }
-        let key_persons = self
-            .key_person_figures(&org.path, crate::governance::today())
-            .await?;
+        let key_persons = self.key_person_figures(&org.path, crate::today()).await?;
         Ok(Coverage {
             org_id,
             division_code,

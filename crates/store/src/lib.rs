@@ -49,8 +49,8 @@ pub use crypto::{Algorithm, FieldCipher, KeyError};
 pub use divisions::Division;
 pub use error::{StoreError, StoreResult};
 pub use governance::{
-    may_own_rules, today, BodyKind, GovernanceCheck, GovernanceFilter, GoverningBody, NewPost,
-    NewTerm, PostRow, SocietyReview, SocietySummary, StoredRuleSet, TermRow,
+    may_own_rules, BodyKind, GovernanceCheck, GovernanceFilter, GoverningBody, NewPost, NewTerm,
+    PostRow, SocietyReview, SocietySummary, StoredRuleSet, TermRow,
 };
 pub use governance::{Activity, ActivityFilter, AnnualPublication, NewActivity};
 pub use integrity::IntegrityRecord;
@@ -216,6 +216,17 @@ fn sqlite_pool(max: u32) -> AnyPoolOptions {
                 Ok(())
             })
         })
+}
+
+/// Trimmed text, or `None` when blank: how optional text fields are stored.
+pub(crate) fn clean(text: &str) -> Option<String> {
+    let t = text.trim();
+    (!t.is_empty()).then(|| t.to_string())
+}
+
+/// Today in Beijing (UTC+8): the date offices work by, and the default date of every check.
+pub fn today() -> chrono::NaiveDate {
+    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
 }
 
 /// Milliseconds since the Unix epoch: the one timestamp format of every `*_at` column.

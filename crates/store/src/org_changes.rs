@@ -9,6 +9,7 @@ use serde_json::{json, Map, Value};
 use sqlx::{AnyConnection, Row};
 
 use crate::audit::Outcome;
+use crate::clean;
 use crate::search_feed::Changed;
 use crate::sql::{subtree_range, Sql, Value as Bind};
 use crate::{now_ms, Org, Scope, Store, StoreError, StoreResult};
@@ -55,11 +56,6 @@ pub struct GroupMembership {
     pub host_name: String,
     pub joined: Option<String>,
     pub left_on: Option<String>,
-}
-
-fn clean(v: &str) -> Option<String> {
-    let t = v.trim();
-    (!t.is_empty()).then(|| t.to_string())
 }
 
 impl Store {

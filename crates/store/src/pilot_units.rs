@@ -9,9 +9,9 @@ use kexie_domain::network::{GroupRole, PilotStatus};
 use sqlx::Row;
 
 use crate::audit::Outcome;
+use crate::clean;
 use crate::pilots::{NewGroupMember, NewPilotUnit};
 use crate::sql::Sql;
-use crate::workplan::clean;
 use crate::{now_ms, ImportOutcome, ImportProblem, Scope, Store, StoreError, StoreResult};
 
 /// A unit whose registry organisation (if any) has been found in scope.

@@ -10,8 +10,8 @@ use serde::Serialize;
 use sqlx::Row;
 
 use crate::audit::Outcome;
+use crate::clean;
 use crate::sql::Sql;
-use crate::workplan::clean;
 use crate::{now_ms, Scope, Store, StoreError, StoreResult};
 
 /// A unit to add: an organisation of the registry (`org_id`) or a name in free text.

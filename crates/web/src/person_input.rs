@@ -154,7 +154,5 @@ impl PersonInput {
     }
 }
 
-/// Today in Beijing, the date every age, deadline and birth-date check is made against.
-pub fn beijing_today() -> NaiveDate {
-    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
-}
+/// Today in Beijing (one definition, in the store).
+pub use kexie_store::today as beijing_today;

@@ -104,7 +104,7 @@ async fn measure(
         .map_err(|_| Failure::Input("没有省级演示数据，请先运行 kexie demo --scale province / run kexie demo --scale province first".into()))?;
     // A provincial office's own view: its subtree, with the right to write.
     let province = Scope::subtree(root.path.clone(), true, true);
-    let today = chrono::Utc::now().date_naive();
+    let today = kexie_store::today();
     let mut rng = StdRng::seed_from_u64(7);
     let (counties, _) = store
         .list_orgs(

@@ -44,7 +44,7 @@ pub async fn run(global: &Global, cmd: ExportCommand) -> CmdResult {
                 subtree: true,
                 ..Default::default()
             };
-            let today = chrono::Utc::now().date_naive();
+            let today = kexie_store::today();
             let (bytes, rows) =
                 kexie_web::imports::export_ledger(&store, &scope, &filter, today).await?;
             write_atomically(&args.out, &bytes)?;

@@ -62,7 +62,7 @@ pub async fn run(global: &Global, cmd: ImportCommand) -> CmdResult {
                     }
                 }
             };
-            let today = chrono::Utc::now().date_naive();
+            let today = kexie_store::today();
             eprintln!(
                 "正在导入 {} 行… / importing {} rows…",
                 sheet.rows.len(),

@@ -81,7 +81,7 @@ fn day(text: Option<&str>) -> Result<NaiveDate, Failure> {
         Some(t) => NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d").map_err(|_| {
             Failure::Input(format!("日期须为 YYYY-MM-DD / dates are YYYY-MM-DD: {t}"))
         }),
-        None => Ok((chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()),
+        None => Ok(kexie_store::today()),
     }
 }
 

@@ -88,11 +88,6 @@ impl BodyKind {
     }
 }
 
-/// Today in Beijing: the default date a check is made on.
-pub fn today() -> NaiveDate {
-    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
-}
-
 /// Dates are stored as `YYYY-MM-DD` text.
 pub(crate) fn parse_day(text: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok()

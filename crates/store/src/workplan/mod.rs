@@ -304,8 +304,4 @@ pub(crate) async fn issuer_path<'e>(
     .try_get("path")?)
 }
 
-/// Trimmed text, or `None` when blank.
-pub(crate) fn clean(text: &str) -> Option<String> {
-    let t = text.trim();
-    (!t.is_empty()).then(|| t.to_string())
-}
+pub(crate) use crate::clean;
