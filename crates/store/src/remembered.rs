@@ -11,7 +11,7 @@
 //!
 //! The same holds for where the last page served ended (so "next page" continues from there),
 //! for organisations by id and for the account behind a bearer token: every API request names
-//! both.
+//! both. And the day the work-plan reminders last ran, which only moves forward.
 
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -71,6 +71,9 @@ pub(crate) struct Remembered {
     pub orgs: Memo<i64, Org>,
     /// The account behind a bearer token, by the token's hash, with the token's expiry.
     pub tokens: Memo<String, (i64, Account)>,
+    /// The last day this process saw the day's work-plan reminders done (by it or another
+    /// node): every page view asks, and only the first of a day needs the database.
+    pub reminded_on: Mutex<Option<chrono::NaiveDate>>,
 }
 
 impl Store {

@@ -215,9 +215,27 @@ impl Store {
         Ok(written)
     }
 
-    /// Runs the day's reminders for every plan unless they ran today already: the web calls it
-    /// when it counts an account's notifications, so no scheduler is needed.
+    /// Runs the day's reminders for every plan unless they ran today already: each node's
+    /// reminder loop calls it, and so does every page view that counts an account's
+    /// notifications (the first view of a day need not wait for the loop). After the first
+    /// call of a day this process answers from memory.
     pub async fn ensure_reminders(&self, today: NaiveDate) -> StoreResult<()> {
+        let ran = || {
+            let mut day = self
+                .remembered
+                .reminded_on
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            *day = (*day).max(Some(today));
+        };
+        let known = *self
+            .remembered
+            .reminded_on
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if known.is_some_and(|day| day >= today) {
+            return Ok(());
+        }
         let last: Option<String> = sqlx::query("select value from kexie_meta where key = $1")
             .bind(META_KEY)
             .fetch_optional(&self.read)
@@ -228,10 +246,13 @@ impl Store {
             .as_deref()
             .is_some_and(|l| l >= today.to_string().as_str())
         {
+            ran();
             return Ok(());
         }
         let scope = Scope::everything().acting_as(Actor::local("system:reminders"));
-        self.run_reminders(&scope, today).await.map(|_| ())
+        self.run_reminders(&scope, today).await?;
+        ran();
+        Ok(())
     }
 
     /// Unread notifications of the account's organisation (0 for accounts without one).
