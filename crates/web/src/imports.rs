@@ -269,7 +269,7 @@ pub async fn export_ledger(
             }
         })
     };
-    let _stop_reading = AbortOnDrop(reader);
+    let _stop_reading = crate::jobs::AbortOnDrop(reader);
     let mut written = 0;
     while let Some(page) = next_page.recv().await {
         let (rows, _) = page?;
@@ -311,13 +311,4 @@ pub async fn export_ledger(
         )
         .await?;
     Ok((sheet.into_bytes().map_err(other)?, written))
-}
-
-/// Ends a spawned task when its owner is dropped (an export abandoned half-way, or failed).
-struct AbortOnDrop(tokio::task::JoinHandle<()>);
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
 }

@@ -228,6 +228,16 @@ async fn run(store: &Store, scope: &Scope, job: &ImportJob, request: ImportReque
     }
 }
 
+/// A spawned task that ends when its owner is dropped (an export abandoned half-way, the
+/// server's reminder loop at shutdown).
+pub struct AbortOnDrop(pub(crate) tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,7 +15,6 @@ use lettre::message::header::{ContentTransferEncoding, ContentType};
 use lettre::message::{Body, Mailbox, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
-use tokio::task::JoinHandle;
 
 use crate::person_input::beijing_today;
 
@@ -231,13 +230,7 @@ pub async fn reminder_round(
 }
 
 /// The running loop; dropping it stops the loop.
-pub struct ReminderLoop(JoinHandle<()>);
-
-impl Drop for ReminderLoop {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
-}
+pub type ReminderLoop = crate::jobs::AbortOnDrop;
 
 /// Starts the loop: a round now, then one every `every`. Says once whether mail is sent.
 pub fn spawn_reminders(store: Store, mailer: Option<Mailer>, every: Duration) -> ReminderLoop {
@@ -247,7 +240,7 @@ pub fn spawn_reminders(store: Store, mailer: Option<Mailer>, every: Duration) ->
             tracing::info!("reminder mail: off (no [smtp] configured); reminders are in-app only")
         }
     }
-    ReminderLoop(tokio::spawn(async move {
+    crate::jobs::AbortOnDrop(tokio::spawn(async move {
         let mut tick = tokio::time::interval(every);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
