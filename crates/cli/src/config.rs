@@ -266,7 +266,7 @@ fn smtp_settings(file: FileSmtp) -> Result<kexie_web::reminders::SmtpSettings, F
         from: file.from,
     };
     // Refuse a bad sender or host now, not at the first reminder.
-    kexie_web::reminders::Mailer::new(&settings).map_err(Failure::Input)?;
+    settings.check().map_err(Failure::Input)?;
     Ok(settings)
 }
 

@@ -79,16 +79,25 @@ const SMTP_TIMEOUT: Duration = Duration::from_secs(30);
 /// Mails claimed per round: the rest wait for the next round.
 const MAILS_PER_ROUND: i64 = 200;
 
+impl SmtpSettings {
+    /// What can be checked without building a connection: a sender address and a host. The
+    /// configuration checks this when it is read; `kexie serve` builds the transport once.
+    pub fn check(&self) -> Result<Mailbox, String> {
+        let from: Mailbox = self.from.trim().parse().map_err(|e| {
+            format!("smtp.from 不是有效的发件地址 / smtp.from is not a valid sender address: {e}")
+        })?;
+        if self.host.trim().is_empty() {
+            return Err("smtp.host 不能为空 / smtp.host is empty".into());
+        }
+        Ok(from)
+    }
+}
+
 impl Mailer {
     /// Checks the settings (sender address, TLS set-up) without connecting.
     pub fn new(settings: &SmtpSettings) -> Result<Mailer, String> {
-        let from: Mailbox = settings.from.trim().parse().map_err(|e| {
-            format!("smtp.from 不是有效的发件地址 / smtp.from is not a valid sender address: {e}")
-        })?;
+        let from = settings.check()?;
         let host = settings.host.trim();
-        if host.is_empty() {
-            return Err("smtp.host 不能为空 / smtp.host is empty".into());
-        }
         let builder = match settings.tls {
             SmtpTls::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host),
             SmtpTls::StartTls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(host)
