@@ -60,11 +60,7 @@ impl Store {
         rows.iter()
             .map(|r| {
                 let phone = if unmask {
-                    let sealed: Option<Vec<u8>> = r.try_get("contact_phone_enc")?;
-                    sealed
-                        .map(|s| self.cipher().decrypt("org.contact_phone", &s))
-                        .transpose()
-                        .map_err(|e| StoreError::Other(e.to_string()))?
+                    self.open_field("org.contact_phone", r.try_get("contact_phone_enc")?)?
                 } else {
                     r.try_get("contact_phone_mask")?
                 };

@@ -11,6 +11,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::error::AppError;
+use crate::person_input::invalid;
 
 /// An organisation to create, or changes to one (`PATCH`: absent fields stay, empty strings
 /// clear optional ones).
@@ -35,10 +36,6 @@ pub struct OrgInput {
     pub contact_name: Option<String>,
     pub contact_phone: Option<String>,
     pub notes: Option<String>,
-}
-
-fn invalid(field: &str, message: impl std::fmt::Display) -> AppError {
-    AppError::Unprocessable(format!("{field}：{message}"))
 }
 
 fn blank(v: &Option<String>) -> Option<&str> {

@@ -7,7 +7,6 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::http::{header, HeaderValue};
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
@@ -107,10 +106,6 @@ async fn show(
         memberships,
         failure,
     };
-    let mut response = render(page, lang);
     // Each refresh must ask the server again.
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(response)
+    Ok(super::not_stored(render(page, lang)))
 }

@@ -51,13 +51,8 @@ async fn me(State(state): State<AppState>, caller: Caller) -> Result<Response, P
         p,
         titles: &kexie_office::persons::TITLES,
     };
-    let mut response = render(page, lang);
     // The page carries the member's full numbers: no browser or proxy keeps it.
-    response.headers_mut().insert(
-        axum::http::header::CACHE_CONTROL,
-        axum::http::HeaderValue::from_static("no-store"),
-    );
-    Ok(response)
+    Ok(super::not_stored(render(page, lang)))
 }
 
 async fn update_contact(

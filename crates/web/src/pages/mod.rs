@@ -177,6 +177,16 @@ pub fn render(page: impl Template, lang: Lang) -> Response {
     }
 }
 
+/// Marks a response that no browser or proxy may keep: pages with full personal numbers, and
+/// pages whose every refresh must ask the server again.
+pub(crate) fn not_stored(mut response: Response) -> Response {
+    response.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    response
+}
+
 /// The highest page number a list accepts: past it, `(page - 1) * per_page` and the pager's
 /// "next" would overflow (a request for page 9223372036854775807 panicked).
 pub const MAX_PAGE: i64 = 1_000_000_000;

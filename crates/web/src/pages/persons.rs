@@ -93,15 +93,11 @@ async fn unmask(
         .person_identity(&caller.scope, id)
         .await
         .map_err(|e| PageError(e.into(), lang))?;
-    let mut response = person_page(&state, &caller, id, Some(identity))
+    let response = person_page(&state, &caller, id, Some(identity))
         .await
         .map_err(|e| PageError(e, lang))?;
     // A page with full numbers is not kept by the browser or any cache.
-    response.headers_mut().insert(
-        axum::http::header::CACHE_CONTROL,
-        axum::http::HeaderValue::from_static("no-store"),
-    );
-    Ok(response)
+    Ok(super::not_stored(response))
 }
 
 #[derive(Deserialize)]
