@@ -9,7 +9,9 @@ use crate::persons::PERSON_INSERT_COLUMNS;
 use crate::progress::Track;
 use crate::search_feed::Changed;
 use crate::sql::{Sql, Value};
-use crate::{ImportPhase, ImportProgress, NewPerson, Scope, Store, StoreError, StoreResult};
+use crate::{
+    ImportPhase, ImportProblem, ImportProgress, NewPerson, Scope, Store, StoreError, StoreResult,
+};
 
 /// Rows per multi-row insert: each statement stays under 2,000 bound values.
 const PERSON_ROWS_PER_STATEMENT: usize = 70;
@@ -42,7 +44,7 @@ pub struct PersonImportOutcome {
     pub memberships: usize,
     pub existing: Vec<ExistingMatch>,
     /// Rows the database refused (membership number taken …), with a message.
-    pub problems: Vec<(usize, &'static str, &'static str, String)>,
+    pub problems: Vec<ImportProblem>,
 }
 
 impl Store {
@@ -77,12 +79,12 @@ impl Store {
                     continue;
                 };
                 if let Some(first) = numbers.insert(number.to_string(), item.row) {
-                    problems.push((
-                        item.row,
-                        "会员编号",
-                        "duplicate.in_file",
-                        format!("会员编号 {number} 与第 {first} 行重复"),
-                    ));
+                    problems.push(ImportProblem {
+                        row: item.row,
+                        column: "会员编号",
+                        code: "duplicate.in_file",
+                        message: format!("会员编号 {number} 与第 {first} 行重复"),
+                    });
                     continue;
                 }
                 to_check.push((item.row, number));
@@ -90,15 +92,15 @@ impl Store {
             let taken = self.numbers_taken(org.org_id, &to_check).await?;
             for (row, number) in to_check {
                 if taken.contains(number) {
-                    problems.push((
+                    problems.push(ImportProblem {
                         row,
-                        "会员编号",
-                        "duplicate.existing",
-                        format!("会员编号 {number} 已被使用"),
-                    ));
+                        column: "会员编号",
+                        code: "duplicate.existing",
+                        message: format!("会员编号 {number} 已被使用"),
+                    });
                 }
             }
-            problems.sort_by_key(|p| p.0);
+            problems.sort_by_key(|p| p.row);
         }
         let mut created = 0;
         let mut memberships = 0;
@@ -113,7 +115,7 @@ impl Store {
         let skipped: std::collections::HashSet<usize> = existing
             .iter()
             .map(|e| e.row)
-            .chain(problems.iter().map(|p| p.0))
+            .chain(problems.iter().map(|p| p.row))
             .collect();
         let keep: Vec<&ImportPerson> = rows
             .iter()

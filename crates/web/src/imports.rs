@@ -58,21 +58,21 @@ pub async fn import_orgs(
             progress,
         )
         .await?;
-    for p in outcome.problems {
-        report.errors.push(RowError {
-            row: p.row,
-            column: p.column.to_string(),
-            code: p.code.to_string(),
-            message: p.message,
-        });
-    }
-    settle(&mut report);
+    add_problems(&mut report, &outcome.problems);
     let created = if report.errors.is_empty() {
         outcome.created
     } else {
         0
     };
     Ok(OrgImport { report, created })
+}
+
+/// The database's problems added to the file's errors, then the report settled.
+pub(crate) fn add_problems(report: &mut ImportReport, problems: &[kexie_store::ImportProblem]) {
+    for p in problems {
+        report.push_error(p.row, p.column, p.code, p.message.clone());
+    }
+    settle(report);
 }
 
 /// Once the database's problems are added to the file's: the errors in row order, and as valid
@@ -207,15 +207,7 @@ pub async fn import_persons(
             matches: serde_json::json!([{"person_id": m.person_id, "reason": m.reason}]),
         });
     }
-    for (row, column, code, message) in &outcome.problems {
-        report.errors.push(RowError {
-            row: *row,
-            column: column.to_string(),
-            code: code.to_string(),
-            message: message.clone(),
-        });
-    }
-    settle(&mut report);
+    add_problems(&mut report, &outcome.problems);
     let written = skip_invalid || report.errors.is_empty();
     Ok(PersonImport {
         report,

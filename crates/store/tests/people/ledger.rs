@@ -222,7 +222,7 @@ async fn a_bulk_import_links_every_membership_to_its_own_person(db: &TestDb) {
     assert_eq!(outcome.existing[0].reason, "id_number");
     // The membership numbers are taken too.
     assert_eq!(outcome.problems.len(), 530);
-    assert_eq!(outcome.problems[0].2, "duplicate.existing");
+    assert_eq!(outcome.problems[0].code, "duplicate.existing");
 }
 
 async fn a_subtree_ledger_includes_the_organisations_below(db: &TestDb) {

@@ -138,14 +138,7 @@ async fn upload(
             .import_pilot_units(&caller.scope, id, &rows, view.dry_run)
             .await
             .map_err(|e| fail(e.into()))?;
-        for p in &outcome.problems {
-            report.push_error(p.row, p.column, p.code, p.message.clone());
-        }
-        if !outcome.problems.is_empty() {
-            let bad: std::collections::HashSet<usize> =
-                outcome.problems.iter().map(|p| p.row).collect();
-            report.valid = report.valid.saturating_sub(bad.len());
-        }
+        crate::imports::add_problems(&mut report, &outcome.problems);
         created = outcome.created;
     }
     let status = if report.is_clean() {
