@@ -145,13 +145,7 @@ mod tests {
     use super::*;
 
     fn sheet(headers: &[&str], rows: &[&[&str]]) -> Sheet {
-        Sheet {
-            headers: headers.iter().map(|s| s.to_string()).collect(),
-            rows: rows
-                .iter()
-                .map(|r| r.iter().map(|s| s.to_string()).collect())
-                .collect(),
-        }
+        Sheet::from_cells(headers, rows)
     }
 
     #[test]

@@ -19,6 +19,15 @@ pub struct Sheet {
 }
 
 impl Sheet {
+    /// A sheet of the given headers and rows, as a reader would give it (tests build them).
+    pub fn from_cells(headers: &[&str], rows: &[&[&str]]) -> Sheet {
+        let strings = |cells: &[&str]| cells.iter().map(|s| s.to_string()).collect();
+        Sheet {
+            headers: strings(headers),
+            rows: rows.iter().map(|r| strings(r)).collect(),
+        }
+    }
+
     /// The spreadsheet row number of `rows[index]`, as a person sees it.
     pub fn row_number(index: usize) -> usize {
         index + 2

@@ -4,7 +4,6 @@
 mod common;
 
 use chrono::NaiveDate;
-use common::strings;
 use kexie_domain::credit_code::check_char;
 use kexie_domain::org::{OrgKind, OrgStatus};
 use kexie_office::{
@@ -12,10 +11,7 @@ use kexie_office::{
 };
 
 fn sheet(headers: &[&str], rows: &[&[&str]]) -> Sheet {
-    Sheet {
-        headers: strings(headers),
-        rows: rows.iter().map(|r| strings(r)).collect(),
-    }
+    Sheet::from_cells(headers, rows)
 }
 
 fn credit_code(first17: &str) -> String {
