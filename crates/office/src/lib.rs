@@ -37,7 +37,7 @@ pub use error::OfficeError;
 pub use limits::Limits;
 pub use org_template::{org_template, ORG_HEADERS};
 pub use orgs::{parse_org_sheet, OrgRow, ORG_COLUMNS};
-pub use persons::{parse_person_sheet, PersonRow, PERSON_COLUMNS, PERSON_HEADERS};
+pub use persons::{parse_person_sheet, PersonRow, PersonRows, PERSON_COLUMNS, PERSON_HEADERS};
 pub use phone::parse_phone;
 pub use pilot_units::{parse_pilot_unit_sheet, PilotUnitRow, PILOT_UNIT_COLUMNS};
 pub use report::{Duplicate, ImportReport, RowError};

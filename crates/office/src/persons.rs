@@ -4,6 +4,7 @@
 //! email.format, date.format, enum.value, duplicate.in_file.
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use chrono::NaiveDate;
 use kexie_domain::email::Email;
@@ -12,9 +13,9 @@ use kexie_domain::phone::Mobile;
 use serde::{Deserialize, Serialize};
 
 use crate::cells::{parse_bool_zh, parse_date, CellError};
-use crate::columns::ColumnSpec;
+use crate::columns::{ColumnMap, ColumnSpec};
 use crate::report::ImportReport;
-use crate::row_check::{filled_rows, map_columns};
+use crate::row_check::{filled, map_columns};
 use crate::sheet::Sheet;
 
 /// An optional column.
@@ -138,15 +139,60 @@ fn title(value: &str) -> Result<String, CellError> {
 
 /// Validates every row of a people sheet; `today` bounds birth dates. Returns the valid rows
 /// and the report.
-pub fn parse_person_sheet(sheet: &Sheet, today: NaiveDate) -> (Vec<PersonRow>, ImportReport) {
-    let (map, mut report) = match map_columns(sheet, PERSON_COLUMNS) {
-        Ok(mapped) => mapped,
-        Err(report) => return (Vec::new(), report),
-    };
-    let mut seen_id: HashMap<String, usize> = HashMap::new();
-    let mut seen_mobile: HashMap<(String, String), usize> = HashMap::new();
-    let mut valid = Vec::new();
-    for (row, cells) in filled_rows(sheet, &mut report) {
+pub fn parse_person_sheet(sheet: Sheet, today: NaiveDate) -> (Vec<PersonRow>, ImportReport) {
+    let checked = PersonRows::new(sheet, today);
+    let report = checked.report();
+    let valid: Vec<PersonRow> = checked.flatten().collect();
+    let report = std::mem::take(&mut *report.lock().unwrap_or_else(|e| e.into_inner()));
+    (valid, report)
+}
+
+/// The rows of a people sheet, checked one at a time as an import consumes them: each filled
+/// row comes out as `Some(valid row)` or `None` (its errors are in the report). The sheet's
+/// cells are freed as its rows are checked, so a million-row file is never held twice.
+pub struct PersonRows {
+    rows: std::iter::Enumerate<std::vec::IntoIter<Vec<String>>>,
+    map: Option<ColumnMap>,
+    today: NaiveDate,
+    seen_id: HashMap<String, usize>,
+    seen_mobile: HashMap<(String, String), usize>,
+    report: Arc<Mutex<ImportReport>>,
+}
+
+impl PersonRows {
+    pub fn new(sheet: Sheet, today: NaiveDate) -> PersonRows {
+        let (map, report) = match map_columns(&sheet, PERSON_COLUMNS) {
+            Ok((map, report)) => (Some(map), report),
+            // A missing required column: the report says so and no row is read.
+            Err(report) => (None, report),
+        };
+        PersonRows {
+            rows: sheet.rows.into_iter().enumerate(),
+            map,
+            today,
+            seen_id: HashMap::new(),
+            seen_mobile: HashMap::new(),
+            report: Arc::new(Mutex::new(report)),
+        }
+    }
+
+    /// Whether the rows can be read at all: false when a required column is missing (the report
+    /// says which), and then no row comes out.
+    pub fn readable(&self) -> bool {
+        self.map.is_some()
+    }
+
+    /// The report the rows are checked into: complete once the rows have all been taken.
+    pub fn report(&self) -> Arc<Mutex<ImportReport>> {
+        self.report.clone()
+    }
+
+    /// Checks one filled row: the valid row, or `None` with its errors reported.
+    fn check(&mut self, row: usize, cells: &[String]) -> Option<PersonRow> {
+        let map = self.map.as_ref()?;
+        let today = self.today;
+        let seen_id = &mut self.seen_id;
+        let seen_mobile = &mut self.seen_mobile;
         let mut errors: Vec<(&str, CellError)> = Vec::new();
         let get = |key: &str| map.get(cells, key);
         let text = |key: &str| get(key).map(|v| v.split_whitespace().collect::<Vec<_>>().join(" "));
@@ -241,7 +287,7 @@ pub fn parse_person_sheet(sheet: &Sheet, today: NaiveDate) -> (Vec<PersonRow>, I
             }
         }
         if errors.is_empty() {
-            valid.push(PersonRow {
+            return Some(PersonRow {
                 row,
                 name: name.unwrap_or_default(),
                 gender,
@@ -263,14 +309,41 @@ pub fn parse_person_sheet(sheet: &Sheet, today: NaiveDate) -> (Vec<PersonRow>, I
                 member_number: text("member_number"),
                 joined,
             });
-        } else {
-            for (key, e) in errors {
-                report.push_error(row, map.header(key).to_string(), e.code, e.message);
-            }
         }
+        let mut report = self.report.lock().unwrap_or_else(|e| e.into_inner());
+        for (key, e) in errors {
+            report.push_error(row, map.header(key).to_string(), e.code, e.message);
+        }
+        None
     }
-    report.valid = valid.len();
-    (valid, report)
+}
+
+impl Iterator for PersonRows {
+    type Item = Option<PersonRow>;
+
+    fn next(&mut self) -> Option<Option<PersonRow>> {
+        self.map.as_ref()?;
+        for (index, cells) in self.rows.by_ref() {
+            if !filled(&cells) {
+                continue;
+            }
+            let row = Sheet::row_number(index);
+            let checked = self.check(row, &cells);
+            let mut report = self.report.lock().unwrap_or_else(|e| e.into_inner());
+            report.rows += 1;
+            report.valid += usize::from(checked.is_some());
+            return Some(checked);
+        }
+        None
+    }
+
+    /// At most one item per sheet row (blank rows give none).
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        if self.map.is_none() {
+            return (0, Some(0));
+        }
+        (0, self.rows.size_hint().1)
+    }
 }
 
 #[cfg(test)]
@@ -325,7 +398,7 @@ mod tests {
                 &["１３９ １２３４ ５６７８", "周八", "", "", "", "", "", ""],
             ],
         );
-        let (rows, report) = parse_person_sheet(&s, today());
+        let (rows, report) = parse_person_sheet(s, today());
         let got: Vec<(usize, &str, &str)> = report
             .errors
             .iter()
@@ -356,7 +429,7 @@ mod tests {
     #[test]
     fn the_birth_date_and_gender_come_from_the_id_number_when_missing() {
         let s = sheet(&["姓名", "身份证号"], &[&["林晓", "230102198503120037"]]);
-        let (rows, report) = parse_person_sheet(&s, today());
+        let (rows, report) = parse_person_sheet(s, today());
         assert!(report.errors.is_empty(), "{:?}", report.errors);
         assert_eq!(rows[0].birth_date, NaiveDate::from_ymd_opt(1985, 3, 12));
         assert_eq!(rows[0].gender, Some(Gender::Male));

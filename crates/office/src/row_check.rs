@@ -7,7 +7,7 @@ use crate::columns::{ColumnMap, ColumnSpec};
 use crate::report::ImportReport;
 use crate::sheet::Sheet;
 
-fn filled(cells: &[String]) -> bool {
+pub(crate) fn filled(cells: &[String]) -> bool {
     cells.iter().any(|c| !c.trim().is_empty())
 }
 

@@ -193,12 +193,28 @@ async fn an_import_is_one_change_and_all_its_people_are_found(db: &TestDb) {
     let all = Scope::everything();
     // A dry run logs nothing.
     store
-        .import_persons(&all, t.east.0, &rows, true, true, false, None)
+        .import_persons(
+            &all,
+            t.east.0,
+            rows.clone().into_iter().map(Some),
+            true,
+            true,
+            false,
+            None,
+        )
         .await
         .unwrap();
     assert_eq!(store.search_change_max().await.unwrap(), before);
     let outcome = store
-        .import_persons(&all, t.east.0, &rows, true, false, false, None)
+        .import_persons(
+            &all,
+            t.east.0,
+            rows.clone().into_iter().map(Some),
+            true,
+            false,
+            false,
+            None,
+        )
         .await
         .unwrap();
     assert_eq!(outcome.created, 3);

@@ -47,6 +47,27 @@ pub struct FieldCipher {
     algorithm: Algorithm,
     enc_key: [u8; 32],
     mac_key: [u8; 32],
+    /// The keys expanded once: an import of a million people encrypts two million values and
+    /// hashes four million, and the key schedules cost as much as the values.
+    prepared: Prepared,
+}
+
+#[derive(Clone)]
+struct Prepared {
+    sm4: Sm4Gcm,
+    aes: Aes256Gcm,
+    /// HMAC-SM3 with the key absorbed; cloned per hash.
+    mac: HmacSm3,
+}
+
+impl Prepared {
+    fn new(enc_key: &[u8; 32], mac_key: &[u8; 32]) -> Prepared {
+        Prepared {
+            sm4: Sm4Gcm::new_from_slice(&enc_key[..16]).expect("16-byte key"),
+            aes: Aes256Gcm::new_from_slice(enc_key).expect("32-byte key"),
+            mac: <HmacSm3 as Mac>::new_from_slice(mac_key).expect("HMAC takes any key length"),
+        }
+    }
 }
 
 impl std::fmt::Debug for FieldCipher {
@@ -64,8 +85,13 @@ impl FieldCipher {
         let mut mac_key = [0u8; 32];
         getrandom::getrandom(&mut enc_key).expect("the operating system's random source");
         getrandom::getrandom(&mut mac_key).expect("the operating system's random source");
+        FieldCipher::new(algorithm, enc_key, mac_key)
+    }
+
+    fn new(algorithm: Algorithm, enc_key: [u8; 32], mac_key: [u8; 32]) -> FieldCipher {
         FieldCipher {
             algorithm,
+            prepared: Prepared::new(&enc_key, &mac_key),
             enc_key,
             mac_key,
         }
@@ -91,11 +117,7 @@ impl FieldCipher {
                 .and_then(|v| <[u8; 32]>::try_from(v).ok())
                 .ok_or(KeyError::Malformed("keys must be 64 hex digits"))
         };
-        Ok(FieldCipher {
-            algorithm,
-            enc_key: decode(enc)?,
-            mac_key: decode(mac)?,
-        })
+        Ok(FieldCipher::new(algorithm, decode(enc)?, decode(mac)?))
     }
 
     pub fn to_text(&self) -> String {
@@ -143,13 +165,15 @@ impl FieldCipher {
             Algorithm::Sm4Gcm => SM4_GCM,
             Algorithm::Aes256Gcm => AES_256_GCM,
         };
-        let sealed = seal(
-            self.algorithm,
-            &self.enc_key,
-            &nonce,
-            field.as_bytes(),
-            plain.as_bytes(),
-        );
+        let payload = Payload {
+            msg: plain.as_bytes(),
+            aad: field.as_bytes(),
+        };
+        let sealed = match self.algorithm {
+            Algorithm::Sm4Gcm => self.prepared.sm4.encrypt((&nonce).into(), payload),
+            Algorithm::Aes256Gcm => self.prepared.aes.encrypt((&nonce).into(), payload),
+        }
+        .expect("GCM encryption of less than 64 GiB cannot fail");
         let mut out = Vec::with_capacity(1 + 12 + sealed.len());
         out.push(tag);
         out.extend_from_slice(&nonce);
@@ -167,13 +191,15 @@ impl FieldCipher {
             _ => return Err(KeyError::Decrypt),
         };
         let nonce: [u8; 12] = data[1..13].try_into().map_err(|_| KeyError::Decrypt)?;
-        let plain = open(
-            algorithm,
-            &self.enc_key,
-            &nonce,
-            field.as_bytes(),
-            &data[13..],
-        )?;
+        let payload = Payload {
+            msg: &data[13..],
+            aad: field.as_bytes(),
+        };
+        let plain = match algorithm {
+            Algorithm::Sm4Gcm => self.prepared.sm4.decrypt((&nonce).into(), payload),
+            Algorithm::Aes256Gcm => self.prepared.aes.decrypt((&nonce).into(), payload),
+        }
+        .map_err(|_| KeyError::Decrypt)?;
         String::from_utf8(plain).map_err(|_| KeyError::Decrypt)
     }
 
@@ -242,8 +268,7 @@ impl FieldCipher {
 
     /// A keyed SM3 MAC over the parts, as hex (used for lookups and the audit chain).
     pub fn mac(&self, parts: &[&[u8]]) -> String {
-        let mut mac =
-            <HmacSm3 as Mac>::new_from_slice(&self.mac_key).expect("HMAC takes any key length");
+        let mut mac = self.prepared.mac.clone();
         for part in parts {
             mac.update(part);
         }

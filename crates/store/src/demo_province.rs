@@ -393,7 +393,11 @@ impl Store {
                     ..NewPerson::default()
                 };
                 let mut row = vec![Value::Int(person_id)];
-                row.extend(self.person_values(&new));
+                row.extend(crate::persons::person_values(
+                    self.cipher(),
+                    &new,
+                    crate::now_ms(),
+                ));
                 person_rows.push(row);
                 let first = *societies.choose(&mut rng).expect("societies");
                 let second = if rng.gen_bool(0.5) {

@@ -190,6 +190,9 @@ impl Store {
     }
 }
 
+/// The SQLite writer's page cache (KiB); SQLite's default is 2 MiB.
+pub(crate) const WRITER_CACHE_KIB: i64 = 64 * 1024;
+
 /// SQLite connections: WAL so readers never wait for the writer, `synchronous=FULL` so a committed
 /// import survives a power cut, foreign keys on, and a busy timeout as a last resort.
 fn sqlite_pool(max: u32) -> AnyPoolOptions {
@@ -211,7 +214,8 @@ fn sqlite_pool(max: u32) -> AnyPoolOptions {
                     // The one writer keeps 64 MiB of pages (SQLite's default is 2 MiB): a bulk
                     // import touches the ID-number and phone hash indexes at random, and each
                     // page re-read from the OS costs more than the row written.
-                    conn.execute("pragma cache_size = -65536").await?;
+                    conn.execute(format!("pragma cache_size = -{WRITER_CACHE_KIB}").as_str())
+                        .await?;
                 }
                 Ok(())
             })

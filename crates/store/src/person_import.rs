@@ -1,16 +1,26 @@
 //! Importing people: the whole file in one transaction or nothing (unless the caller asks to
 //! skip invalid rows), with people already registered reported as duplicates.
+//!
+//! A province's register is a million rows, so the work is spread over the machine: one
+//! blocking thread encrypts, hashes and romanises the next chunk of rows while the database
+//! writes the chunk before it, and the checks against the registry run on a reading connection
+//! beside the writer. A load larger than the table it goes into sets the table's secondary
+//! indexes aside and builds them again, sorted, before the commit (SQLite only): inserting a
+//! million random keys into five B-trees costs more than sorting them once.
+
+use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 use sqlx::Row;
 
 use crate::audit::Outcome;
-use crate::persons::PERSON_INSERT_COLUMNS;
+use crate::persons::{person_values, PERSON_INSERT_COLUMNS};
 use crate::progress::Track;
 use crate::search_feed::Changed;
 use crate::sql::{Sql, Value};
 use crate::{
-    ImportPhase, ImportProblem, ImportProgress, NewPerson, Scope, Store, StoreError, StoreResult,
+    Backend, ImportPhase, ImportProblem, ImportProgress, NewPerson, Scope, Store, StoreError,
+    StoreResult,
 };
 
 /// Rows per multi-row insert: each statement stays under 2,000 bound values.
@@ -18,6 +28,12 @@ const PERSON_ROWS_PER_STATEMENT: usize = 70;
 const MEMBERSHIP_ROWS_PER_STATEMENT: usize = 240;
 /// Values per `in (…)` lookup.
 const LOOKUP_CHUNK: usize = 900;
+/// The writer's page cache during an import (KiB): the random part of a million-row load into
+/// a million-row registry (the hash, name and pinyin indexes) fits, the sheet beside it stays
+/// under 1 GiB.
+const IMPORT_CACHE_KIB: i64 = 256 * 1024;
+/// Rows prepared ahead of the writer, per hand-over.
+const PREPARED_CHUNK: usize = 2_000;
 
 /// One row to import: a person and, optionally, their membership of the importing organisation.
 #[derive(Debug, Clone)]
@@ -47,161 +63,188 @@ pub struct PersonImportOutcome {
     pub problems: Vec<ImportProblem>,
 }
 
+/// A row ready to be written: its insert values computed once, its lookup hashes beside them.
+struct Prepared {
+    row: usize,
+    name: String,
+    id_hash: Option<String>,
+    mobile_hash: Option<String>,
+    values: Vec<Value>,
+    member_type: Option<String>,
+    member_number: Option<String>,
+    joined: Option<String>,
+}
+
+impl Prepared {
+    fn new(cipher: &crate::FieldCipher, item: ImportPerson, org_id: i64, now: i64) -> Prepared {
+        let person = NewPerson {
+            org_id,
+            ..item.person
+        };
+        let values = person_values(cipher, &person, now);
+        // person_values puts the hashes at the positions of id_number_hash and mobile_hash.
+        let text = |i: usize| match &values[i] {
+            Value::OptText(v) => v.clone(),
+            _ => None,
+        };
+        Prepared {
+            row: item.row,
+            name: person.name.trim().to_string(),
+            id_hash: text(8),
+            mobile_hash: text(11),
+            values,
+            member_type: item.member_type,
+            member_number: item.member_number,
+            joined: item.joined,
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Options {
+    membership: bool,
+    dry_run: bool,
+    skip_invalid: bool,
+}
+
+/// What the import has found and written so far.
+#[derive(Default)]
+struct Tally {
+    created: usize,
+    memberships: usize,
+    existing: Vec<ExistingMatch>,
+    problems: Vec<ImportProblem>,
+    /// Membership numbers seen in the file: number → first row.
+    numbers: HashMap<String, usize>,
+    /// Rows the file's own checks refused.
+    refused: usize,
+}
+
+/// A chunk of prepared rows, and how many rows between them the file's checks refused.
+struct Chunk {
+    rows: Vec<Prepared>,
+    refused: usize,
+}
+
+impl Chunk {
+    fn len(&self) -> usize {
+        self.rows.len()
+    }
+}
+
 impl Store {
     /// Imports people kept by `org_id` (in scope, writable), each also made a member of it when
-    /// `membership` is set. With `skip_invalid`, rows with problems are left out and the rest
+    /// `membership` is set. `rows` gives `None` for a row the file's own checks refused (the
+    /// caller reports it). With `skip_invalid`, rows with problems are left out and the rest
     /// written; otherwise any problem writes nothing. A dry run writes nothing.
-    #[tracing::instrument(skip_all, fields(rows = rows.len(), dry_run, skip_invalid), err)]
+    #[tracing::instrument(skip_all, fields(dry_run, skip_invalid), err)]
     #[allow(clippy::too_many_arguments)]
-    pub async fn import_persons(
+    pub async fn import_persons<I>(
         &self,
         scope: &Scope,
         org_id: i64,
-        rows: &[ImportPerson],
+        rows: I,
         membership: bool,
         dry_run: bool,
         skip_invalid: bool,
         progress: Option<&ImportProgress>,
-    ) -> StoreResult<PersonImportOutcome> {
+    ) -> StoreResult<PersonImportOutcome>
+    where
+        I: Iterator<Item = Option<ImportPerson>> + Send + 'static,
+    {
+        let options = Options {
+            membership,
+            dry_run,
+            skip_invalid,
+        };
+        if self.backend != Backend::Sqlite {
+            return self
+                .import_persons_in(scope, org_id, rows, options, progress)
+                .await;
+        }
+        // The index pages a load touches at random are kept in memory for its duration (a
+        // page spilled to the WAL and read back costs more than the row), then let go: the
+        // writer of a running server keeps its usual cache.
+        self.writer_cache(IMPORT_CACHE_KIB).await?;
+        let result = self
+            .import_persons_in(scope, org_id, rows, options, progress)
+            .await;
+        self.writer_cache(crate::WRITER_CACHE_KIB).await?;
+        result
+    }
+
+    async fn writer_cache(&self, kib: i64) -> StoreResult<()> {
+        sqlx::query(&format!("pragma cache_size = -{kib}"))
+            .execute(&self.write)
+            .await?;
+        Ok(())
+    }
+
+    async fn import_persons_in<I>(
+        &self,
+        scope: &Scope,
+        org_id: i64,
+        rows: I,
+        options: Options,
+        progress: Option<&ImportProgress>,
+    ) -> StoreResult<PersonImportOutcome>
+    where
+        I: Iterator<Item = Option<ImportPerson>> + Send + 'static,
+    {
+        let Options {
+            membership,
+            dry_run,
+            skip_invalid,
+        } = options;
         let org = self.org(scope, org_id).await?;
         if !scope.can_write() {
             return Err(StoreError::Forbidden);
         }
-        progress.begin(ImportPhase::Checking, rows.len());
-        let existing = self.registered_among(rows).await?;
-        progress.advance(rows.len());
-        let mut problems = Vec::new();
-        if membership {
-            let mut numbers = std::collections::HashMap::new();
-            let mut to_check = Vec::new();
-            for item in rows {
-                let Some(number) = item.member_number.as_deref() else {
-                    continue;
-                };
-                if let Some(first) = numbers.insert(number.to_string(), item.row) {
-                    problems.push(ImportProblem {
-                        row: item.row,
-                        column: "会员编号",
-                        code: "duplicate.in_file",
-                        message: format!("会员编号 {number} 与第 {first} 行重复"),
-                    });
-                    continue;
-                }
-                to_check.push((item.row, number));
-            }
-            let taken = self.numbers_taken(org.org_id, &to_check).await?;
-            for (row, number) in to_check {
-                if taken.contains(number) {
-                    problems.push(ImportProblem {
-                        row,
-                        column: "会员编号",
-                        code: "duplicate.existing",
-                        message: format!("会员编号 {number} 已被使用"),
-                    });
-                }
-            }
-            problems.sort_by_key(|p| p.row);
-        }
-        let mut created = 0;
-        let mut memberships = 0;
-        if (!existing.is_empty() || !problems.is_empty()) && !skip_invalid {
-            return Ok(PersonImportOutcome {
-                created,
-                memberships,
-                existing,
-                problems,
-            });
-        }
-        let skipped: std::collections::HashSet<usize> = existing
-            .iter()
-            .map(|e| e.row)
-            .chain(problems.iter().map(|p| p.row))
-            .collect();
-        let keep: Vec<&ImportPerson> = rows
-            .iter()
-            .filter(|item| !skipped.contains(&item.row))
-            .collect();
-        progress.begin(ImportPhase::Writing, keep.len());
+        let total = rows.size_hint().1.unwrap_or(0);
+        progress.begin(ImportPhase::Writing, total);
         let mut tx = self.write.begin().await?;
+        let set_aside = if dry_run {
+            Vec::new()
+        } else {
+            self.set_indexes_aside(&mut tx, total, membership).await?
+        };
         let mark = self.search_mark(&mut tx, Changed::Person).await?;
-        let now = crate::now_ms();
-        // Multi-row statements: a round trip to the database per row costs more than the row.
-        for chunk in keep.chunks(PERSON_ROWS_PER_STATEMENT) {
-            let mut sql = Sql::bulk(self.backend, "insert into person (");
-            sql.push(PERSON_INSERT_COLUMNS).push(") values ");
-            for (i, item) in chunk.iter().enumerate() {
-                let person = NewPerson {
-                    org_id: org.org_id,
-                    ..item.person.clone()
-                };
-                sql.push(if i == 0 { "(" } else { ", (" });
-                for (j, v) in self.person_values(&person).into_iter().enumerate() {
-                    if j > 0 {
-                        sql.push(", ");
-                    }
-                    sql.bind(v);
-                }
-                sql.push(")");
+        let (mut chunks, producer) = self.prepare_ahead(rows, org.org_id);
+        let mut tally = Tally::default();
+        // Turns false at the first problem unless problems are skipped; the rest of the file is
+        // still checked so that the report names every problem.
+        let mut writing = true;
+        while let Some(chunk) = chunks.recv().await {
+            tally.refused += chunk.refused;
+            let skipped = self
+                .check_chunk(org.org_id, membership, &chunk.rows, &mut tally)
+                .await?;
+            writing &= skip_invalid
+                || (tally.refused == 0 && tally.existing.is_empty() && tally.problems.is_empty());
+            let rows_in_chunk = chunk.len() + chunk.refused;
+            if writing {
+                let keep: Vec<Prepared> = chunk
+                    .rows
+                    .into_iter()
+                    .filter(|p| !skipped.contains(&p.row))
+                    .collect();
+                self.write_chunk(&mut tx, org.org_id, membership, keep, &mut tally)
+                    .await?;
             }
-            sql.push(" returning person_id");
-            let mut ids: Vec<i64> = sql
-                .query()
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(|e| {
-                    StoreError::conflict_on_unique(
-                        e,
-                        "该身份证号已登记 / this ID number is already registered",
-                    )
-                })?
-                .iter()
-                .map(|r| r.try_get("person_id"))
-                .collect::<Result<_, _>>()?;
-            // Both databases number the rows of one VALUES list in order, so the ascending ids
-            // are the rows' ids in the order written.
-            ids.sort_unstable();
-            created += ids.len();
-            progress.advance(ids.len());
-            if !membership {
-                continue;
-            }
-            for part in chunk
-                .iter()
-                .zip(&ids)
-                .collect::<Vec<_>>()
-                .chunks(MEMBERSHIP_ROWS_PER_STATEMENT)
-            {
-                let mut sql = Sql::bulk(
-                    self.backend,
-                    "insert into membership (person_id, org_id, number, member_type, status, \
-                     joined, created_at, updated_at) values ",
-                );
-                for (i, (item, person_id)) in part.iter().enumerate() {
-                    sql.push(if i == 0 { "(" } else { ", (" })
-                        .bind_int(**person_id)
-                        .push(", ")
-                        .bind_int(org.org_id)
-                        .push(", ")
-                        .bind(Value::OptText(item.member_number.clone()))
-                        .push(", ")
-                        .bind_text(
-                            item.member_type
-                                .clone()
-                                .unwrap_or_else(|| "普通会员".into()),
-                        )
-                        .push(", 'active', ")
-                        .bind(Value::OptText(item.joined.clone()))
-                        .push(", ")
-                        .bind_int(now)
-                        .push(", ")
-                        .bind_int(now)
-                        .push(")");
-                }
-                sql.query().execute(&mut *tx).await?;
-                memberships += part.len();
-            }
+            progress.advance(rows_in_chunk);
         }
-        if dry_run {
+        producer
+            .await
+            .map_err(|e| StoreError::Other(format!("preparing rows: {e}")))?;
+        let Tally {
+            created,
+            memberships,
+            existing,
+            mut problems,
+            ..
+        } = tally;
+        problems.sort_by_key(|p| p.row);
+        if !writing || dry_run {
             tx.rollback().await?;
             return Ok(PersonImportOutcome {
                 created: 0,
@@ -209,6 +252,17 @@ impl Store {
                 existing,
                 problems,
             });
+        }
+        for create in set_aside {
+            sqlx::query(&create)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| {
+                    StoreError::conflict_on_unique(
+                        e,
+                        "该身份证号或会员编号已登记 / an ID number or membership number is already registered",
+                    )
+                })?;
         }
         self.log_search_since(&mut tx, mark).await?;
         self.audit_in(
@@ -232,38 +286,267 @@ impl Store {
         })
     }
 
-    /// Rows whose person is already registered: the same ID number, or the same name and mobile
-    /// phone. Looked up by keyed hash, a chunk of rows per query.
-    async fn registered_among(&self, rows: &[ImportPerson]) -> StoreResult<Vec<ExistingMatch>> {
-        let hashes: Vec<(Option<String>, Option<String>)> = rows
+    /// Encrypts, hashes and romanises the rows on a blocking thread, a chunk at a time, at most
+    /// two chunks ahead of the writer (memory stays bounded).
+    fn prepare_ahead<I>(
+        &self,
+        rows: I,
+        org_id: i64,
+    ) -> (
+        tokio::sync::mpsc::Receiver<Chunk>,
+        tokio::task::JoinHandle<()>,
+    )
+    where
+        I: Iterator<Item = Option<ImportPerson>> + Send + 'static,
+    {
+        let cipher = self.cipher.clone();
+        let (sender, receiver) = tokio::sync::mpsc::channel(2);
+        let now = crate::now_ms();
+        let producer = tokio::task::spawn_blocking(move || {
+            let mut rows = rows;
+            loop {
+                let mut chunk = Chunk {
+                    rows: Vec::with_capacity(PREPARED_CHUNK),
+                    refused: 0,
+                };
+                for item in rows.by_ref().take(PREPARED_CHUNK) {
+                    match item {
+                        Some(item) => chunk.rows.push(Prepared::new(&cipher, item, org_id, now)),
+                        None => chunk.refused += 1,
+                    }
+                }
+                // A closed channel means the import stopped on an error: stop preparing.
+                if chunk.len() + chunk.refused == 0 || sender.blocking_send(chunk).is_err() {
+                    break;
+                }
+            }
+        });
+        (receiver, producer)
+    }
+
+    /// Checks a chunk against the registry and the rows before it: people already registered,
+    /// membership numbers repeated in the file or taken. Returns the rows to leave out.
+    async fn check_chunk(
+        &self,
+        org_id: i64,
+        membership: bool,
+        chunk: &[Prepared],
+        tally: &mut Tally,
+    ) -> StoreResult<HashSet<usize>> {
+        let existing = self.registered_among(chunk).await?;
+        let mut skipped: HashSet<usize> = existing.iter().map(|e| e.row).collect();
+        tally.existing.extend(existing);
+        if !membership {
+            return Ok(skipped);
+        }
+        let mut to_check = Vec::new();
+        for item in chunk {
+            let Some(number) = item.member_number.as_deref() else {
+                continue;
+            };
+            if let Some(first) = tally.numbers.get(number) {
+                tally.problems.push(ImportProblem {
+                    row: item.row,
+                    column: "会员编号",
+                    code: "duplicate.in_file",
+                    message: format!("会员编号 {number} 与第 {first} 行重复"),
+                });
+                skipped.insert(item.row);
+                continue;
+            }
+            tally.numbers.insert(number.to_string(), item.row);
+            to_check.push((item.row, number));
+        }
+        let taken = self.numbers_taken(org_id, &to_check).await?;
+        for (row, number) in to_check {
+            if taken.contains(number) {
+                tally.problems.push(ImportProblem {
+                    row,
+                    column: "会员编号",
+                    code: "duplicate.existing",
+                    message: format!("会员编号 {number} 已被使用"),
+                });
+                skipped.insert(row);
+            }
+        }
+        Ok(skipped)
+    }
+
+    /// Writes the kept rows of a chunk, and their memberships.
+    async fn write_chunk(
+        &self,
+        tx: &mut sqlx::AnyConnection,
+        org_id: i64,
+        membership: bool,
+        mut keep: Vec<Prepared>,
+        tally: &mut Tally,
+    ) -> StoreResult<()> {
+        let now = crate::now_ms();
+        // Multi-row statements: a round trip to the database per row costs more than the row.
+        for part in keep.chunks_mut(PERSON_ROWS_PER_STATEMENT) {
+            let mut sql = Sql::bulk(self.backend, "insert into person (");
+            sql.push(PERSON_INSERT_COLUMNS).push(") values ");
+            for (i, item) in part.iter_mut().enumerate() {
+                sql.push(if i == 0 { "(" } else { ", (" });
+                sql.bind_list(std::mem::take(&mut item.values));
+                sql.push(")");
+            }
+            let ids = self.insert_returning_ids(tx, &mut sql, part.len()).await?;
+            tally.created += ids.len();
+            if !membership {
+                continue;
+            }
+            for members in part
+                .iter()
+                .zip(&ids)
+                .collect::<Vec<_>>()
+                .chunks(MEMBERSHIP_ROWS_PER_STATEMENT)
+            {
+                let mut sql = Sql::bulk(
+                    self.backend,
+                    "insert into membership (person_id, org_id, number, member_type, status, \
+                     joined, created_at, updated_at) values ",
+                );
+                for (i, (item, person_id)) in members.iter().enumerate() {
+                    sql.push(if i == 0 { "(" } else { ", (" })
+                        .bind_int(**person_id)
+                        .push(", ")
+                        .bind_int(org_id)
+                        .push(", ")
+                        .bind(Value::OptText(item.member_number.clone()))
+                        .push(", ")
+                        .bind_text(
+                            item.member_type
+                                .clone()
+                                .unwrap_or_else(|| "普通会员".into()),
+                        )
+                        .push(", 'active', ")
+                        .bind(Value::OptText(item.joined.clone()))
+                        .push(", ")
+                        .bind_int(now)
+                        .push(", ")
+                        .bind_int(now)
+                        .push(")");
+                }
+                sql.take_query().execute(&mut *tx).await?;
+                tally.memberships += members.len();
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs a multi-row `insert into person` of `rows` rows and returns their ids in the order
+    /// of the VALUES list. On SQLite the ids are the last inserted rowid and the ones before it:
+    /// the table is AUTOINCREMENT and the import holds the only write transaction, so one
+    /// statement's rows get consecutive ids (asking for them back with `returning` would send
+    /// each id from the database thread as a message of its own). PostgreSQL returns them,
+    /// numbered in the order of the list.
+    async fn insert_returning_ids(
+        &self,
+        tx: &mut sqlx::AnyConnection,
+        sql: &mut Sql,
+        rows: usize,
+    ) -> StoreResult<Vec<i64>> {
+        let taken = |e| {
+            StoreError::conflict_on_unique(
+                e,
+                "该身份证号已登记 / this ID number is already registered",
+            )
+        };
+        if self.backend == Backend::Sqlite {
+            sql.take_query().execute(&mut *tx).await.map_err(taken)?;
+            // sqlx's Any driver does not pass SQLite's last rowid on: ask for it.
+            let last: i64 = sqlx::query("select last_insert_rowid() as id")
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get("id")?;
+            let first = last - rows as i64 + 1;
+            return Ok((first..=last).collect());
+        }
+        sql.push(" returning person_id");
+        let mut ids: Vec<i64> = sql
+            .take_query()
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(taken)?
             .iter()
-            .map(|item| self.identity_hashes(&item.person))
-            .collect();
+            .map(|r| r.try_get("person_id"))
+            .collect::<Result<_, _>>()?;
+        ids.sort_unstable();
+        Ok(ids)
+    }
+
+    /// On SQLite, when the load is larger than the people already registered, drops the
+    /// secondary indexes of the tables it writes (inside the import's transaction, so readers
+    /// keep them and a failure restores them) and returns the statements that build them again.
+    async fn set_indexes_aside(
+        &self,
+        tx: &mut sqlx::AnyConnection,
+        rows: usize,
+        membership: bool,
+    ) -> StoreResult<Vec<String>> {
+        if self.backend != Backend::Sqlite {
+            return Ok(Vec::new());
+        }
+        let registered: i64 = sqlx::query("select count(*) as n from person")
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get("n")?;
+        if (rows as i64) <= registered {
+            return Ok(Vec::new());
+        }
+        let tables = if membership {
+            "'person', 'membership'"
+        } else {
+            "'person'"
+        };
+        // Indexes a table constraint made have no `sql` and cannot be dropped; they stay.
+        let indexes = sqlx::query(&format!(
+            "select name, sql from sqlite_master where type = 'index' and sql is not null \
+             and tbl_name in ({tables}) order by name"
+        ))
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut create = Vec::new();
+        for index in indexes {
+            let name: String = index.try_get("name")?;
+            sqlx::query(&format!("drop index \"{name}\""))
+                .execute(&mut *tx)
+                .await?;
+            create.push(index.try_get("sql")?);
+        }
+        Ok(create)
+    }
+
+    /// Rows whose person is already registered: the same ID number, or the same name and mobile
+    /// phone. Looked up by keyed hash on a reading connection (the registry as committed, with
+    /// its indexes), a chunk of rows per query.
+    async fn registered_among(&self, rows: &[Prepared]) -> StoreResult<Vec<ExistingMatch>> {
         let by_id = self
             .lookup_by(
                 "select person_id, id_number_hash as k, name from person where id_number_hash in (",
-                hashes.iter().filter_map(|h| h.0.clone()),
+                rows.iter().filter_map(|p| p.id_hash.clone()),
             )
             .await?;
         let by_mobile = self
             .lookup_by(
                 "select person_id, mobile_hash as k, name from person where mobile_hash in (",
-                hashes.iter().filter_map(|h| h.1.clone()),
+                rows.iter().filter_map(|p| p.mobile_hash.clone()),
             )
             .await?;
         let mut existing = Vec::new();
-        for (item, (id_hash, mobile_hash)) in rows.iter().zip(&hashes) {
-            let by_id = id_hash
+        for item in rows {
+            let by_id = item
+                .id_hash
                 .as_ref()
                 .and_then(|h| by_id.get(h))
                 .and_then(|found| found.first())
                 .map(|(person_id, _)| (*person_id, "id_number"));
-            let name = item.person.name.trim();
             let by_mobile = || {
-                mobile_hash
+                item.mobile_hash
                     .as_ref()
                     .and_then(|h| by_mobile.get(h))
-                    .and_then(|found| found.iter().find(|(_, n)| n == name))
+                    .and_then(|found| found.iter().find(|(_, n)| *n == item.name))
                     .map(|(person_id, _)| (*person_id, "name_mobile"))
             };
             if let Some((person_id, reason)) = by_id.or_else(by_mobile) {
@@ -283,10 +566,9 @@ impl Store {
         &self,
         head: &str,
         keys: impl Iterator<Item = String>,
-    ) -> StoreResult<std::collections::HashMap<String, Vec<(i64, String)>>> {
+    ) -> StoreResult<HashMap<String, Vec<(i64, String)>>> {
         let keys: Vec<String> = keys.collect();
-        let mut found: std::collections::HashMap<String, Vec<(i64, String)>> =
-            std::collections::HashMap::new();
+        let mut found: HashMap<String, Vec<(i64, String)>> = HashMap::new();
         for chunk in keys.chunks(LOOKUP_CHUNK) {
             let mut sql = Sql::bulk(self.backend, head);
             sql.bind_list(chunk.iter().map(|k| Value::Text(k.clone())));
@@ -306,8 +588,8 @@ impl Store {
         &self,
         org_id: i64,
         numbers: &[(usize, &str)],
-    ) -> StoreResult<std::collections::HashSet<String>> {
-        let mut taken = std::collections::HashSet::new();
+    ) -> StoreResult<HashSet<String>> {
+        let mut taken = HashSet::new();
         for chunk in numbers.chunks(LOOKUP_CHUNK) {
             let mut sql = Sql::bulk(
                 self.backend,

@@ -10,7 +10,7 @@ use crate::audit::Outcome;
 use crate::divisions::escape_like;
 use crate::search_feed::Changed;
 use crate::sql::{Sql, Value};
-use crate::{now_ms, Scope, Store, StoreError, StoreResult};
+use crate::{now_ms, FieldCipher, Scope, Store, StoreError, StoreResult};
 
 /// A person as lists and pages show them: identity fields masked.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -134,56 +134,7 @@ impl Store {
     /// The keyed lookup hashes of a person's ID number and mobile phone (none for an empty one):
     /// what duplicate checks compare and what the insert stores.
     pub(crate) fn identity_hashes(&self, new: &NewPerson) -> (Option<String>, Option<String>) {
-        let cipher = self.cipher();
-        let hash = |field: &str, value: &Option<String>| {
-            value
-                .as_deref()
-                .filter(|v| !v.is_empty())
-                .map(|v| cipher.lookup_hash(field, v))
-        };
-        (
-            hash("person.id_number", &new.id_number),
-            hash("person.mobile", &new.mobile),
-        )
-    }
-
-    /// The values of `PERSON_INSERT_COLUMNS` for a person: identity numbers encrypted, hashed
-    /// for lookups and masked for lists.
-    pub(crate) fn person_values(&self, new: &NewPerson) -> Vec<Value> {
-        let cipher = self.cipher();
-        let id = new.id_number.as_deref().filter(|s| !s.is_empty());
-        let mobile = new.mobile.as_deref().filter(|s| !s.is_empty());
-        let (id_hash, mobile_hash) = self.identity_hashes(new);
-        let now = now_ms();
-        vec![
-            Value::Int(new.org_id),
-            Value::Text(new.name.trim().to_string()),
-            Value::Text(pinyin::name_sort_key(&new.name)),
-            Value::Text(pinyin::name_initials(&new.name)),
-            Value::OptText(new.gender.clone()),
-            Value::OptText(new.birth_date.clone()),
-            Value::OptText(new.ethnicity.clone()),
-            Value::Bytes(id.map(|v| cipher.encrypt("person.id_number", v))),
-            Value::OptText(id_hash),
-            Value::OptText(id.map(mask::mask_id_number)),
-            Value::Bytes(mobile.map(|v| cipher.encrypt("person.mobile", v))),
-            Value::OptText(mobile_hash),
-            Value::OptText(mobile.map(mask::mask_phone)),
-            Value::OptText(new.email.clone()),
-            Value::OptText(new.employer.clone()),
-            Value::OptText(new.department.clone()),
-            Value::OptText(new.post.clone()),
-            Value::OptText(new.title.clone()),
-            Value::OptText(new.education.clone()),
-            Value::OptText(new.degree.clone()),
-            Value::OptText(new.discipline.clone()),
-            Value::OptText(new.political_status.clone()),
-            Value::Int(new.grassroots.into()),
-            Value::Int(new.serving_official.into()),
-            Value::Int(new.retired_official.into()),
-            Value::Int(now),
-            Value::Int(now),
-        ]
+        identity_hashes(self.cipher(), new)
     }
 
     /// Inserts a person (identity fields encrypted, hashed and masked) inside the caller's
@@ -193,7 +144,7 @@ impl Store {
         tx: &mut sqlx::AnyConnection,
         new: &NewPerson,
     ) -> StoreResult<i64> {
-        let values = self.person_values(new);
+        let values = person_values(self.cipher(), new, now_ms());
         let mut sql = Sql::new("insert into person (");
         sql.push(PERSON_INSERT_COLUMNS).push(") values (");
         sql.bind_list(values);
@@ -454,4 +405,59 @@ impl Store {
             .collect::<StoreResult<_>>()?;
         Ok((list, total))
     }
+}
+
+/// The keyed lookup hashes of a person's ID number and mobile phone (none for an empty one).
+pub(crate) fn identity_hashes(
+    cipher: &FieldCipher,
+    new: &NewPerson,
+) -> (Option<String>, Option<String>) {
+    let hash = |field: &str, value: &Option<String>| {
+        value
+            .as_deref()
+            .filter(|v| !v.is_empty())
+            .map(|v| cipher.lookup_hash(field, v))
+    };
+    (
+        hash("person.id_number", &new.id_number),
+        hash("person.mobile", &new.mobile),
+    )
+}
+
+/// The values of `PERSON_INSERT_COLUMNS` for a person written at `now`: identity numbers
+/// encrypted, hashed for lookups and masked for lists. Takes the cipher, not the store, so that
+/// an import can prepare rows on another thread while the database writes.
+pub(crate) fn person_values(cipher: &FieldCipher, new: &NewPerson, now: i64) -> Vec<Value> {
+    let id = new.id_number.as_deref().filter(|s| !s.is_empty());
+    let mobile = new.mobile.as_deref().filter(|s| !s.is_empty());
+    let (id_hash, mobile_hash) = identity_hashes(cipher, new);
+    vec![
+        Value::Int(new.org_id),
+        Value::Text(new.name.trim().to_string()),
+        Value::Text(pinyin::name_sort_key(&new.name)),
+        Value::Text(pinyin::name_initials(&new.name)),
+        Value::OptText(new.gender.clone()),
+        Value::OptText(new.birth_date.clone()),
+        Value::OptText(new.ethnicity.clone()),
+        Value::Bytes(id.map(|v| cipher.encrypt("person.id_number", v))),
+        Value::OptText(id_hash),
+        Value::OptText(id.map(mask::mask_id_number)),
+        Value::Bytes(mobile.map(|v| cipher.encrypt("person.mobile", v))),
+        Value::OptText(mobile_hash),
+        Value::OptText(mobile.map(mask::mask_phone)),
+        Value::OptText(new.email.clone()),
+        Value::OptText(new.employer.clone()),
+        Value::OptText(new.department.clone()),
+        Value::OptText(new.post.clone()),
+        Value::OptText(new.title.clone()),
+        Value::OptText(new.education.clone()),
+        Value::OptText(new.degree.clone()),
+        Value::OptText(new.discipline.clone()),
+        Value::OptText(new.political_status.clone()),
+        Value::Int(new.grassroots.into()),
+        Value::Int(new.serving_official.into()),
+        Value::Int(new.retired_official.into()),
+        Value::Int(now),
+        Value::Int(now),
+    ]
 }

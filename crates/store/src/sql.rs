@@ -97,6 +97,22 @@ impl Sql {
     pub fn query(&self) -> Query<'_, Any, AnyArguments<'_>> {
         bind_all(sqlx::query(&self.text), &self.values)
     }
+
+    /// The query with the values moved into it rather than copied (bulk inserts bind a
+    /// million values); the builder is left without values.
+    pub fn take_query(&mut self) -> Query<'_, Any, AnyArguments<'_>> {
+        let mut q = sqlx::query(&self.text);
+        for v in std::mem::take(&mut self.values) {
+            q = match v {
+                Value::Int(i) => q.bind(i),
+                Value::OptInt(i) => q.bind(i),
+                Value::Text(s) => q.bind(s),
+                Value::OptText(s) => q.bind(s),
+                Value::Bytes(b) => q.bind(b),
+            };
+        }
+        q
+    }
 }
 
 pub(crate) fn bind_all<'q>(

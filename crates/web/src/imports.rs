@@ -129,32 +129,32 @@ pub struct PersonImport {
     pub memberships: usize,
 }
 
-fn to_person(row: &kexie_office::PersonRow, org_id: i64) -> kexie_store::ImportPerson {
+fn to_person(row: kexie_office::PersonRow, org_id: i64) -> kexie_store::ImportPerson {
     kexie_store::ImportPerson {
         row: row.row,
         person: kexie_store::NewPerson {
             org_id,
-            name: row.name.clone(),
+            name: row.name,
             gender: row.gender.map(|g| g.code().to_string()),
             birth_date: row.birth_date.map(|d| d.to_string()),
-            ethnicity: row.ethnicity.clone(),
-            id_number: row.id_number.clone(),
-            mobile: row.mobile.clone(),
-            email: row.email.clone(),
-            employer: row.employer.clone(),
-            department: row.department.clone(),
-            post: row.post.clone(),
-            title: row.title.clone(),
-            education: row.education.clone(),
-            degree: row.degree.clone(),
-            discipline: row.discipline.clone(),
-            political_status: row.political_status.clone(),
+            ethnicity: row.ethnicity,
+            id_number: row.id_number,
+            mobile: row.mobile,
+            email: row.email,
+            employer: row.employer,
+            department: row.department,
+            post: row.post,
+            title: row.title,
+            education: row.education,
+            degree: row.degree,
+            discipline: row.discipline,
+            political_status: row.political_status,
             grassroots: row.grassroots,
             serving_official: false,
             retired_official: false,
         },
-        member_type: row.member_type.clone(),
-        member_number: row.member_number.clone(),
+        member_type: row.member_type,
+        member_number: row.member_number,
         joined: row.joined.map(|d| d.to_string()),
     }
 }
@@ -167,26 +167,31 @@ pub async fn import_persons(
     store: &Store,
     scope: &Scope,
     org_id: i64,
-    sheet: &Sheet,
+    sheet: Sheet,
     today: chrono::NaiveDate,
     dry_run: bool,
     skip_invalid: bool,
     progress: Option<&ImportProgress>,
 ) -> Result<PersonImport, StoreError> {
-    let (rows, mut report) = kexie_office::parse_person_sheet(sheet, today);
-    let items: Vec<_> = rows.iter().map(|r| to_person(r, org_id)).collect();
-    let file_clean = report.errors.is_empty();
+    // Checked as the store takes them: the file's rows are checked, prepared and written in
+    // one pass, so a million-row file is never held twice. A row the checks refuse stops the
+    // writing unless invalid rows are skipped; the rest is still checked for the report.
+    let checked = kexie_office::PersonRows::new(sheet, today);
+    let checked_report = checked.report();
+    let take_report =
+        || std::mem::take(&mut *checked_report.lock().unwrap_or_else(|e| e.into_inner()));
+    if !checked.readable() {
+        return Ok(PersonImport {
+            report: take_report(),
+            created: 0,
+            memberships: 0,
+        });
+    }
+    let items = checked.map(move |r| r.map(|r| to_person(r, org_id)));
     let outcome = store
-        .import_persons(
-            scope,
-            org_id,
-            &items,
-            true,
-            dry_run || (!file_clean && !skip_invalid),
-            skip_invalid,
-            progress,
-        )
+        .import_persons(scope, org_id, items, true, dry_run, skip_invalid, progress)
         .await?;
+    let mut report = take_report();
     for m in &outcome.existing {
         report.errors.push(RowError {
             row: m.row,

@@ -209,7 +209,7 @@ async fn run(store: &Store, scope: &Scope, job: &ImportJob, request: ImportReque
             store,
             scope,
             org_id,
-            &sheet,
+            sheet,
             today,
             dry_run,
             skip_invalid,

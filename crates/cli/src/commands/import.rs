@@ -73,7 +73,7 @@ pub async fn run(global: &Global, cmd: ImportCommand) -> CmdResult {
                 &store,
                 &scope,
                 org.org_id,
-                &sheet,
+                sheet,
                 today,
                 args.dry_run,
                 args.skip_invalid,

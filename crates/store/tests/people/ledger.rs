@@ -188,7 +188,15 @@ async fn a_bulk_import_links_every_membership_to_its_own_person(db: &TestDb) {
         })
         .collect();
     let outcome = store
-        .import_persons(&all, s, &rows, true, false, false, None)
+        .import_persons(
+            &all,
+            s,
+            rows.clone().into_iter().map(Some),
+            true,
+            false,
+            false,
+            None,
+        )
         .await
         .unwrap();
     assert_eq!((outcome.created, outcome.memberships), (530, 530));
@@ -213,7 +221,15 @@ async fn a_bulk_import_links_every_membership_to_its_own_person(db: &TestDb) {
     let mut again = rows.clone();
     again[300].person.id_number = Some(id_number(5000));
     let outcome = store
-        .import_persons(&all, s, &again, true, false, false, None)
+        .import_persons(
+            &all,
+            s,
+            again.clone().into_iter().map(Some),
+            true,
+            false,
+            false,
+            None,
+        )
         .await
         .unwrap();
     assert_eq!(outcome.created, 0);

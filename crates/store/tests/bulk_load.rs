@@ -1,0 +1,125 @@
+//! A load larger than the registry sets the secondary indexes of `person` and `membership`
+//! aside and builds them again before its commit (SQLite only). The indexes must come back
+//! exactly as they were, answer lookups, and stay untouched when the load writes nothing.
+
+#[path = "support/people.rs"]
+mod support;
+
+use kexie_store::testing::{query_text, TestDb};
+use kexie_store::{ImportPerson, NewPerson, PersonImportOutcome, Scope};
+
+use support::society;
+
+/// Every index of the two tables, with the statement that made it.
+async fn indexes(db: &TestDb) -> Vec<String> {
+    query_text(
+        &db.url,
+        "select name || ': ' || coalesce(sql, '') from sqlite_master where type = 'index' \
+         and tbl_name in ('person', 'membership') order by name",
+    )
+    .await
+    .unwrap()
+}
+
+async fn count(db: &TestDb, table: &str) -> String {
+    query_text(
+        &db.url,
+        &format!("select cast(count(*) as text) from {table}"),
+    )
+    .await
+    .unwrap()
+    .remove(0)
+}
+
+/// Imports the rows into `org` as its members, for real (no dry run, no skipping).
+async fn load(db: &TestDb, org: i64, rows: Vec<Option<ImportPerson>>) -> PersonImportOutcome {
+    db.store
+        .import_persons(
+            &Scope::everything(),
+            org,
+            rows.into_iter(),
+            true,
+            false,
+            false,
+            None,
+        )
+        .await
+        .unwrap()
+}
+
+fn valid(rows: Vec<ImportPerson>) -> Vec<Option<ImportPerson>> {
+    rows.into_iter().map(Some).collect()
+}
+
+fn rows(org: i64, n: usize) -> Vec<ImportPerson> {
+    (0..n)
+        .map(|i| ImportPerson {
+            row: i + 2,
+            person: NewPerson {
+                org_id: org,
+                name: format!("会员{i:04}"),
+                id_number: Some(support::id_number(i)),
+                mobile: Some(format!("138{i:08}")),
+                ..NewPerson::default()
+            },
+            member_type: None,
+            member_number: Some(format!("N{i:04}")),
+            joined: Some("2025-01-01".into()),
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_load_larger_than_the_registry_builds_every_index_again() {
+    let db = TestDb::sqlite().await;
+    let s = society(&db.store, "LOAD", None).await;
+    let before = indexes(&db).await;
+    assert!(before
+        .iter()
+        .any(|i| i.starts_with("person_id_number_hash: CREATE UNIQUE")));
+
+    let outcome = load(&db, s, valid(rows(s, 400))).await;
+    assert_eq!((outcome.created, outcome.memberships), (400, 400));
+    assert_eq!(indexes(&db).await, before);
+    assert_eq!(
+        query_text(&db.url, "pragma integrity_check").await.unwrap(),
+        ["ok"]
+    );
+    // The rebuilt indexes answer: the same file again finds every row registered, by ID
+    // number, and every membership number taken.
+    let again = load(&db, s, valid(rows(s, 400))).await;
+    assert_eq!(again.created, 0);
+    assert_eq!(again.existing.len(), 400);
+    assert!(again.existing.iter().all(|e| e.reason == "id_number"));
+    assert_eq!(again.problems.len(), 400);
+    assert_eq!(count(&db, "person").await, "400");
+}
+
+#[tokio::test]
+async fn a_load_that_writes_nothing_leaves_every_index_in_place() {
+    let db = TestDb::sqlite().await;
+    let s = society(&db.store, "LOAD", None).await;
+    let before = indexes(&db).await;
+
+    // A row the file's own checks refused, half-way: nothing is written.
+    let mut items = valid(rows(s, 300));
+    items[150] = None;
+    let outcome = load(&db, s, items).await;
+    assert_eq!(outcome.created, 0);
+
+    // A membership number repeated near the end, after thousands of rows were written.
+    let mut repeated = rows(s, 2_500);
+    repeated[2_400].member_number = Some("N0001".into());
+    let outcome = load(&db, s, valid(repeated)).await;
+    assert_eq!(outcome.created, 0);
+    assert_eq!(outcome.problems.len(), 1);
+    assert_eq!(outcome.problems[0].row, 2_402);
+
+    assert_eq!(indexes(&db).await, before);
+    assert_eq!(count(&db, "person").await, "0");
+    assert_eq!(count(&db, "membership").await, "0");
+    assert_eq!(
+        query_text(&db.url, "pragma integrity_check").await.unwrap(),
+        ["ok"]
+    );
+}
