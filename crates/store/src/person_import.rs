@@ -114,8 +114,6 @@ struct Tally {
     memberships: usize,
     existing: Vec<ExistingMatch>,
     problems: Vec<ImportProblem>,
-    /// Membership numbers seen in the file: number → first row.
-    numbers: HashMap<String, usize>,
     /// Rows the file's own checks refused.
     refused: usize,
 }
@@ -130,6 +128,15 @@ impl Chunk {
     fn len(&self) -> usize {
         self.rows.len()
     }
+}
+
+/// A chunk checked against the registry: who is already registered, which membership numbers
+/// are repeated or taken, and so which rows to leave out.
+struct Checked {
+    chunk: Chunk,
+    existing: Vec<ExistingMatch>,
+    problems: Vec<ImportProblem>,
+    skipped: HashSet<usize>,
 }
 
 impl Store {
@@ -209,16 +216,22 @@ impl Store {
             self.set_indexes_aside(&mut tx, total, membership).await?
         };
         let mark = self.search_mark(&mut tx, Changed::Person).await?;
-        let (mut chunks, producer) = self.prepare_ahead(rows, org.org_id);
+        let (chunks, producer) = self.prepare_ahead(rows, org.org_id);
+        let (mut checked, checker) = self.check_ahead(chunks, org.org_id, membership);
         let mut tally = Tally::default();
         // Turns false at the first problem unless problems are skipped; the rest of the file is
         // still checked so that the report names every problem.
         let mut writing = true;
-        while let Some(chunk) = chunks.recv().await {
+        while let Some(next) = checked.recv().await {
+            let Checked {
+                chunk,
+                existing,
+                problems,
+                skipped,
+            } = next?;
             tally.refused += chunk.refused;
-            let skipped = self
-                .check_chunk(org.org_id, membership, &chunk.rows, &mut tally)
-                .await?;
+            tally.existing.extend(existing);
+            tally.problems.extend(problems);
             writing &= skip_invalid
                 || (tally.refused == 0 && tally.existing.is_empty() && tally.problems.is_empty());
             let rows_in_chunk = chunk.len() + chunk.refused;
@@ -233,9 +246,14 @@ impl Store {
             }
             progress.advance(rows_in_chunk);
         }
+        // Both stages must have finished whole: a stage that died would have ended the stream
+        // early, and what was written so far is not the file.
         producer
             .await
             .map_err(|e| StoreError::Other(format!("preparing rows: {e}")))?;
+        checker
+            .await
+            .map_err(|e| StoreError::Other(format!("checking rows: {e}")))?;
         let Tally {
             created,
             memberships,
@@ -324,52 +342,86 @@ impl Store {
         (receiver, producer)
     }
 
+    /// Checks each chunk against the registry (on a reading connection) while the writer
+    /// writes the one before, and hands it on with what was found.
+    fn check_ahead(
+        &self,
+        mut chunks: tokio::sync::mpsc::Receiver<Chunk>,
+        org_id: i64,
+        membership: bool,
+    ) -> (
+        tokio::sync::mpsc::Receiver<StoreResult<Checked>>,
+        tokio::task::JoinHandle<()>,
+    ) {
+        let store = self.clone();
+        let (sender, receiver) = tokio::sync::mpsc::channel(1);
+        let checker = tokio::spawn(async move {
+            // Membership numbers seen in the file: number → first row.
+            let mut numbers = HashMap::new();
+            while let Some(chunk) = chunks.recv().await {
+                let checked = store
+                    .check_chunk(org_id, membership, chunk, &mut numbers)
+                    .await;
+                let failed = checked.is_err();
+                // A closed channel means the import stopped: stop checking.
+                if sender.send(checked).await.is_err() || failed {
+                    break;
+                }
+            }
+        });
+        (receiver, checker)
+    }
+
     /// Checks a chunk against the registry and the rows before it: people already registered,
-    /// membership numbers repeated in the file or taken. Returns the rows to leave out.
+    /// membership numbers repeated in the file or taken.
     async fn check_chunk(
         &self,
         org_id: i64,
         membership: bool,
-        chunk: &[Prepared],
-        tally: &mut Tally,
-    ) -> StoreResult<HashSet<usize>> {
-        let existing = self.registered_among(chunk).await?;
+        chunk: Chunk,
+        numbers: &mut HashMap<String, usize>,
+    ) -> StoreResult<Checked> {
+        let existing = self.registered_among(&chunk.rows).await?;
         let mut skipped: HashSet<usize> = existing.iter().map(|e| e.row).collect();
-        tally.existing.extend(existing);
-        if !membership {
-            return Ok(skipped);
-        }
-        let mut to_check = Vec::new();
-        for item in chunk {
-            let Some(number) = item.member_number.as_deref() else {
-                continue;
-            };
-            if let Some(first) = tally.numbers.get(number) {
-                tally.problems.push(ImportProblem {
-                    row: item.row,
-                    column: "会员编号",
-                    code: "duplicate.in_file",
-                    message: format!("会员编号 {number} 与第 {first} 行重复"),
-                });
-                skipped.insert(item.row);
-                continue;
+        let mut problems = Vec::new();
+        if membership {
+            let mut to_check = Vec::new();
+            for item in &chunk.rows {
+                let Some(number) = item.member_number.as_deref() else {
+                    continue;
+                };
+                if let Some(first) = numbers.get(number) {
+                    problems.push(ImportProblem {
+                        row: item.row,
+                        column: "会员编号",
+                        code: "duplicate.in_file",
+                        message: format!("会员编号 {number} 与第 {first} 行重复"),
+                    });
+                    skipped.insert(item.row);
+                    continue;
+                }
+                numbers.insert(number.to_string(), item.row);
+                to_check.push((item.row, number));
             }
-            tally.numbers.insert(number.to_string(), item.row);
-            to_check.push((item.row, number));
-        }
-        let taken = self.numbers_taken(org_id, &to_check).await?;
-        for (row, number) in to_check {
-            if taken.contains(number) {
-                tally.problems.push(ImportProblem {
-                    row,
-                    column: "会员编号",
-                    code: "duplicate.existing",
-                    message: format!("会员编号 {number} 已被使用"),
-                });
-                skipped.insert(row);
+            let taken = self.numbers_taken(org_id, &to_check).await?;
+            for (row, number) in to_check {
+                if taken.contains(number) {
+                    problems.push(ImportProblem {
+                        row,
+                        column: "会员编号",
+                        code: "duplicate.existing",
+                        message: format!("会员编号 {number} 已被使用"),
+                    });
+                    skipped.insert(row);
+                }
             }
         }
-        Ok(skipped)
+        Ok(Checked {
+            chunk,
+            existing,
+            problems,
+            skipped,
+        })
     }
 
     /// Writes the kept rows of a chunk, and their memberships.
