@@ -209,19 +209,27 @@ impl Store {
         }
         let total = rows.size_hint().1.unwrap_or(0);
         progress.begin(ImportPhase::Writing, total);
-        let mut tx = self.write.begin().await?;
-        let set_aside = if dry_run {
-            Vec::new()
+        // A dry run checks the rows against the registry and writes none (checking a million
+        // rows takes seconds, writing them to roll them back a minute), so it does not hold the
+        // writer either.
+        let mut tx = if dry_run {
+            None
         } else {
-            self.set_indexes_aside(&mut tx, total, membership).await?
+            Some(self.write.begin().await?)
         };
-        let mark = self.search_mark(&mut tx, Changed::Person).await?;
+        let (set_aside, mark) = match tx.as_mut() {
+            Some(tx) => (
+                self.set_indexes_aside(tx, total, membership).await?,
+                Some(self.search_mark(tx, Changed::Person).await?),
+            ),
+            None => (Vec::new(), None),
+        };
         let (chunks, producer) = self.prepare_ahead(rows, org.org_id);
         let (mut checked, checker) = self.check_ahead(chunks, org.org_id, membership);
         let mut tally = Tally::default();
         // Turns false at the first problem unless problems are skipped; the rest of the file is
         // still checked so that the report names every problem.
-        let mut writing = true;
+        let mut writing = tx.is_some();
         while let Some(next) = checked.recv().await {
             let Checked {
                 chunk,
@@ -235,13 +243,13 @@ impl Store {
             writing &= skip_invalid
                 || (tally.refused == 0 && tally.existing.is_empty() && tally.problems.is_empty());
             let rows_in_chunk = chunk.len() + chunk.refused;
-            if writing {
+            if let (true, Some(tx)) = (writing, tx.as_mut()) {
                 let keep: Vec<Prepared> = chunk
                     .rows
                     .into_iter()
                     .filter(|p| !skipped.contains(&p.row))
                     .collect();
-                self.write_chunk(&mut tx, org.org_id, membership, keep, &mut tally)
+                self.write_chunk(tx, org.org_id, membership, keep, &mut tally)
                     .await?;
             }
             progress.advance(rows_in_chunk);
@@ -262,15 +270,20 @@ impl Store {
             ..
         } = tally;
         problems.sort_by_key(|p| p.row);
-        if !writing || dry_run {
-            tx.rollback().await?;
-            return Ok(PersonImportOutcome {
-                created: 0,
-                memberships: 0,
-                existing,
-                problems,
-            });
-        }
+        let (mut tx, mark) = match (tx, mark, writing) {
+            (Some(tx), Some(mark), true) => (tx, mark),
+            (tx, _, _) => {
+                if let Some(tx) = tx {
+                    tx.rollback().await?;
+                }
+                return Ok(PersonImportOutcome {
+                    created: 0,
+                    memberships: 0,
+                    existing,
+                    problems,
+                });
+            }
+        };
         for create in set_aside {
             sqlx::query(&create)
                 .execute(&mut *tx)

@@ -187,6 +187,30 @@ async fn a_bulk_import_links_every_membership_to_its_own_person(db: &TestDb) {
             joined: Some("2024-03-01".into()),
         })
         .collect();
+    // A dry run checks everything and writes nothing.
+    let dry = store
+        .import_persons(
+            &all,
+            s,
+            rows.clone().into_iter().map(Some),
+            true,
+            true,
+            false,
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!((dry.created, dry.memberships), (0, 0));
+    assert!(dry.existing.is_empty() && dry.problems.is_empty());
+    let nobody = LedgerFilter {
+        org_id: s,
+        ..LedgerFilter::default()
+    };
+    assert_eq!(
+        store.ledger(&all, &nobody, today(), 10, 0).await.unwrap().1,
+        0
+    );
+
     let outcome = store
         .import_persons(
             &all,
