@@ -101,34 +101,30 @@ impl Sql {
     /// The query with the values moved into it rather than copied (bulk inserts bind a
     /// million values); the builder is left without values.
     pub fn take_query(&mut self) -> Query<'_, Any, AnyArguments<'_>> {
-        let mut q = sqlx::query(&self.text);
-        for v in std::mem::take(&mut self.values) {
-            q = match v {
-                Value::Int(i) => q.bind(i),
-                Value::OptInt(i) => q.bind(i),
-                Value::Text(s) => q.bind(s),
-                Value::OptText(s) => q.bind(s),
-                Value::Bytes(b) => q.bind(b),
-            };
-        }
-        q
+        std::mem::take(&mut self.values)
+            .into_iter()
+            .fold(sqlx::query(&self.text), |q, v| v.bind_to(q))
     }
 }
 
-pub(crate) fn bind_all<'q>(
-    mut q: Query<'q, Any, AnyArguments<'q>>,
-    values: &[Value],
-) -> Query<'q, Any, AnyArguments<'q>> {
-    for v in values {
-        q = match v.clone() {
+impl Value {
+    /// Binds this value to the query's next placeholder.
+    fn bind_to<'q>(self, q: Query<'q, Any, AnyArguments<'q>>) -> Query<'q, Any, AnyArguments<'q>> {
+        match self {
             Value::Int(i) => q.bind(i),
             Value::OptInt(i) => q.bind(i),
             Value::Text(s) => q.bind(s),
             Value::OptText(s) => q.bind(s),
             Value::Bytes(b) => q.bind(b),
-        };
+        }
     }
-    q
+}
+
+pub(crate) fn bind_all<'q>(
+    q: Query<'q, Any, AnyArguments<'q>>,
+    values: &[Value],
+) -> Query<'q, Any, AnyArguments<'q>> {
+    values.iter().cloned().fold(q, |q, v| v.bind_to(q))
 }
 
 /// The half-open range of materialised paths under `path` ("/1/7/" → ["/1/7/", "/1/70")): '0'
