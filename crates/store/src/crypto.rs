@@ -47,26 +47,60 @@ pub struct FieldCipher {
     algorithm: Algorithm,
     enc_key: [u8; 32],
     mac_key: [u8; 32],
-    /// The keys expanded once: an import of a million people encrypts two million values and
-    /// hashes four million, and the key schedules cost as much as the values.
-    prepared: Prepared,
-}
-
-#[derive(Clone)]
-struct Prepared {
-    sm4: Sm4Gcm,
-    aes: Aes256Gcm,
+    // The keys expanded once: an import of a million people encrypts two million values and
+    // hashes four million, and the key schedules cost as much as the values.
+    sealer: Sealer,
     /// HMAC-SM3 with the key absorbed; cloned per hash.
     mac: HmacSm3,
 }
 
-impl Prepared {
-    fn new(enc_key: &[u8; 32], mac_key: &[u8; 32]) -> Prepared {
-        Prepared {
-            sm4: Sm4Gcm::new_from_slice(&enc_key[..16]).expect("16-byte key"),
-            aes: Aes256Gcm::new_from_slice(enc_key).expect("32-byte key"),
-            mac: <HmacSm3 as Mac>::new_from_slice(mac_key).expect("HMAC takes any key length"),
+/// A 32-byte key expanded for both ciphers (SM4 uses its first 16 bytes): what field values
+/// and backup chunks are sealed and opened with.
+#[derive(Clone)]
+pub(crate) struct Sealer {
+    sm4: Sm4Gcm,
+    aes: Aes256Gcm,
+}
+
+impl Sealer {
+    pub(crate) fn new(key: &[u8; 32]) -> Sealer {
+        Sealer {
+            sm4: Sm4Gcm::new_from_slice(&key[..16]).expect("16-byte key"),
+            aes: Aes256Gcm::new_from_slice(key).expect("32-byte key"),
         }
+    }
+
+    /// Encrypts `msg`: ciphertext and 16-byte tag.
+    pub(crate) fn seal(
+        &self,
+        algorithm: Algorithm,
+        nonce: &[u8; 12],
+        aad: &[u8],
+        msg: &[u8],
+    ) -> Vec<u8> {
+        let payload = Payload { msg, aad };
+        match algorithm {
+            Algorithm::Sm4Gcm => self.sm4.encrypt(nonce.into(), payload),
+            Algorithm::Aes256Gcm => self.aes.encrypt(nonce.into(), payload),
+        }
+        .expect("GCM encryption of less than 64 GiB cannot fail")
+    }
+
+    /// Decrypts what [`Sealer::seal`] wrote; any change to the ciphertext, nonce or associated
+    /// data fails.
+    pub(crate) fn open(
+        &self,
+        algorithm: Algorithm,
+        nonce: &[u8; 12],
+        aad: &[u8],
+        sealed: &[u8],
+    ) -> Result<Vec<u8>, KeyError> {
+        let payload = Payload { msg: sealed, aad };
+        match algorithm {
+            Algorithm::Sm4Gcm => self.sm4.decrypt(nonce.into(), payload),
+            Algorithm::Aes256Gcm => self.aes.decrypt(nonce.into(), payload),
+        }
+        .map_err(|_| KeyError::Decrypt)
     }
 }
 
@@ -91,7 +125,8 @@ impl FieldCipher {
     fn new(algorithm: Algorithm, enc_key: [u8; 32], mac_key: [u8; 32]) -> FieldCipher {
         FieldCipher {
             algorithm,
-            prepared: Prepared::new(&enc_key, &mac_key),
+            sealer: Sealer::new(&enc_key),
+            mac: <HmacSm3 as Mac>::new_from_slice(&mac_key).expect("HMAC takes any key length"),
             enc_key,
             mac_key,
         }
@@ -168,15 +203,9 @@ impl FieldCipher {
             Algorithm::Sm4Gcm => SM4_GCM,
             Algorithm::Aes256Gcm => AES_256_GCM,
         };
-        let payload = Payload {
-            msg: plain.as_bytes(),
-            aad: field.as_bytes(),
-        };
-        let sealed = match self.algorithm {
-            Algorithm::Sm4Gcm => self.prepared.sm4.encrypt((&nonce).into(), payload),
-            Algorithm::Aes256Gcm => self.prepared.aes.encrypt((&nonce).into(), payload),
-        }
-        .expect("GCM encryption of less than 64 GiB cannot fail");
+        let sealed = self
+            .sealer
+            .seal(self.algorithm, &nonce, field.as_bytes(), plain.as_bytes());
         let mut out = Vec::with_capacity(1 + 12 + sealed.len());
         out.push(tag);
         out.extend_from_slice(&nonce);
@@ -194,15 +223,9 @@ impl FieldCipher {
             _ => return Err(KeyError::Decrypt),
         };
         let nonce: [u8; 12] = data[1..13].try_into().map_err(|_| KeyError::Decrypt)?;
-        let payload = Payload {
-            msg: &data[13..],
-            aad: field.as_bytes(),
-        };
-        let plain = match algorithm {
-            Algorithm::Sm4Gcm => self.prepared.sm4.decrypt((&nonce).into(), payload),
-            Algorithm::Aes256Gcm => self.prepared.aes.decrypt((&nonce).into(), payload),
-        }
-        .map_err(|_| KeyError::Decrypt)?;
+        let plain = self
+            .sealer
+            .open(algorithm, &nonce, field.as_bytes(), &data[13..])?;
         String::from_utf8(plain).map_err(|_| KeyError::Decrypt)
     }
 
@@ -271,52 +294,12 @@ impl FieldCipher {
 
     /// A keyed SM3 MAC over the parts, as hex (used for lookups and the audit chain).
     pub fn mac(&self, parts: &[&[u8]]) -> String {
-        let mut mac = self.prepared.mac.clone();
+        let mut mac = self.mac.clone();
         for part in parts {
             mac.update(part);
         }
         hex::encode(mac.finalize().into_bytes())
     }
-}
-
-/// Encrypts with a 32-byte key (SM4 uses its first 16 bytes): ciphertext and 16-byte tag.
-pub(crate) fn seal(
-    algorithm: Algorithm,
-    key: &[u8; 32],
-    nonce: &[u8; 12],
-    aad: &[u8],
-    msg: &[u8],
-) -> Vec<u8> {
-    let payload = Payload { msg, aad };
-    match algorithm {
-        Algorithm::Sm4Gcm => Sm4Gcm::new_from_slice(&key[..16])
-            .expect("16-byte key")
-            .encrypt(nonce.into(), payload),
-        Algorithm::Aes256Gcm => Aes256Gcm::new_from_slice(key)
-            .expect("32-byte key")
-            .encrypt(nonce.into(), payload),
-    }
-    .expect("GCM encryption of less than 64 GiB cannot fail")
-}
-
-/// Decrypts what [`seal`] wrote; any change to the ciphertext, nonce or associated data fails.
-pub(crate) fn open(
-    algorithm: Algorithm,
-    key: &[u8; 32],
-    nonce: &[u8; 12],
-    aad: &[u8],
-    sealed: &[u8],
-) -> Result<Vec<u8>, KeyError> {
-    let payload = Payload { msg: sealed, aad };
-    match algorithm {
-        Algorithm::Sm4Gcm => Sm4Gcm::new_from_slice(&key[..16])
-            .map_err(|_| KeyError::Decrypt)?
-            .decrypt(nonce.into(), payload),
-        Algorithm::Aes256Gcm => Aes256Gcm::new_from_slice(key)
-            .map_err(|_| KeyError::Decrypt)?
-            .decrypt(nonce.into(), payload),
-    }
-    .map_err(|_| KeyError::Decrypt)
 }
 
 /// Makes a rename in `dir` durable.

@@ -18,7 +18,7 @@ use std::io::{self, BufRead, Read, Write};
 use serde::{Deserialize, Serialize};
 
 use super::BackupError;
-use crate::crypto::{open, seal};
+use crate::crypto::Sealer;
 use crate::Algorithm;
 
 pub const MAGIC: &str = "KEXIE-BACKUP";
@@ -233,7 +233,7 @@ fn nonce(prefix: &[u8; 7], counter: u32, flag: u8) -> [u8; 12] {
 pub struct ChunkWriter<W: Write> {
     inner: W,
     algorithm: Algorithm,
-    key: [u8; 32],
+    sealer: Sealer,
     prefix: [u8; 7],
     aad: Vec<u8>,
     counter: u32,
@@ -249,7 +249,7 @@ impl<W: Write> ChunkWriter<W> {
         Ok(ChunkWriter {
             inner,
             algorithm: header.algorithm(),
-            key,
+            sealer: Sealer::new(&key),
             prefix: header.prefix(),
             aad,
             counter: 0,
@@ -259,9 +259,8 @@ impl<W: Write> ChunkWriter<W> {
     }
 
     fn emit(&mut self, flag: u8) -> io::Result<()> {
-        let sealed = seal(
+        let sealed = self.sealer.seal(
             self.algorithm,
-            &self.key,
             &nonce(&self.prefix, self.counter, flag),
             &self.aad,
             &self.buf,
@@ -306,7 +305,7 @@ impl<W: Write> Write for ChunkWriter<W> {
 pub struct ChunkReader<R: Read> {
     inner: R,
     algorithm: Algorithm,
-    key: [u8; 32],
+    sealer: Sealer,
     prefix: [u8; 7],
     aad: Vec<u8>,
     counter: u32,
@@ -334,7 +333,7 @@ impl<R: Read> ChunkReader<R> {
         ChunkReader {
             inner,
             algorithm: header.algorithm(),
-            key,
+            sealer: Sealer::new(&key),
             prefix: header.prefix(),
             aad: raw_header,
             counter: 0,
@@ -376,14 +375,15 @@ impl<R: Read> ChunkReader<R> {
                 e
             });
         }
-        self.plain = open(
-            self.algorithm,
-            &self.key,
-            &nonce(&self.prefix, self.counter, flag),
-            &self.aad,
-            &sealed,
-        )
-        .map_err(|_| damaged())?;
+        self.plain = self
+            .sealer
+            .open(
+                self.algorithm,
+                &nonce(&self.prefix, self.counter, flag),
+                &self.aad,
+                &sealed,
+            )
+            .map_err(|_| damaged())?;
         self.pos = 0;
         self.counter = self.counter.checked_add(1).ok_or_else(damaged)?;
         if flag == LAST {
