@@ -14,7 +14,7 @@ use serde::Serialize;
 use sqlx::Row;
 
 use crate::audit::Outcome;
-use crate::persons::{person_values, PERSON_INSERT_COLUMNS};
+use crate::persons::{identity_hashes, person_values_hashed, PERSON_INSERT_COLUMNS};
 use crate::progress::Track;
 use crate::search_feed::Changed;
 use crate::sql::{Sql, Value};
@@ -83,17 +83,14 @@ impl Prepared {
             org_id,
             ..item.person
         };
-        let values = person_values(cipher, &person, now);
-        // person_values puts the hashes at the positions of id_number_hash and mobile_hash.
-        let text = |i: usize| match &values[i] {
-            Value::OptText(v) => v.clone(),
-            _ => None,
-        };
+        let (id_hash, mobile_hash) = identity_hashes(cipher, &person);
+        let values =
+            person_values_hashed(cipher, &person, (id_hash.clone(), mobile_hash.clone()), now);
         Prepared {
             row: item.row,
             name: person.name.trim().to_string(),
-            id_hash: text(8),
-            mobile_hash: text(11),
+            id_hash,
+            mobile_hash,
             values,
             member_type: item.member_type,
             member_number: item.member_number,

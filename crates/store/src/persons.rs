@@ -428,9 +428,19 @@ pub(crate) fn identity_hashes(
 /// encrypted, hashed for lookups and masked for lists. Takes the cipher, not the store, so that
 /// an import can prepare rows on another thread while the database writes.
 pub(crate) fn person_values(cipher: &FieldCipher, new: &NewPerson, now: i64) -> Vec<Value> {
+    person_values_hashed(cipher, new, identity_hashes(cipher, new), now)
+}
+
+/// `person_values` with the lookup hashes already computed (an import keeps them for its
+/// duplicate checks).
+pub(crate) fn person_values_hashed(
+    cipher: &FieldCipher,
+    new: &NewPerson,
+    (id_hash, mobile_hash): (Option<String>, Option<String>),
+    now: i64,
+) -> Vec<Value> {
     let id = new.id_number.as_deref().filter(|s| !s.is_empty());
     let mobile = new.mobile.as_deref().filter(|s| !s.is_empty());
-    let (id_hash, mobile_hash) = identity_hashes(cipher, new);
     vec![
         Value::Int(new.org_id),
         Value::Text(new.name.trim().to_string()),
