@@ -178,11 +178,9 @@ pub async fn import_persons(
     // writing unless invalid rows are skipped; the rest is still checked for the report.
     let checked = kexie_office::PersonRows::new(sheet, today);
     let checked_report = checked.report();
-    let take_report =
-        || std::mem::take(&mut *checked_report.lock().unwrap_or_else(|e| e.into_inner()));
     if !checked.readable() {
         return Ok(PersonImport {
-            report: take_report(),
+            report: checked_report.take(),
             created: 0,
             memberships: 0,
         });
@@ -191,7 +189,7 @@ pub async fn import_persons(
     let outcome = store
         .import_persons(scope, org_id, items, true, dry_run, skip_invalid, progress)
         .await?;
-    let mut report = take_report();
+    let mut report = checked_report.take();
     for m in &outcome.existing {
         report.errors.push(RowError {
             row: m.row,
