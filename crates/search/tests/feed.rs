@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use kexie_domain::org::OrgKind;
 use kexie_search::{Kind, SearchIndex};
-use kexie_store::testing::TestDb;
+use kexie_store::testing::{import_members, TestDb};
 use kexie_store::{stories, Backend, ImportPerson, NewOrg, NewPerson, Scope, Store};
 
 stories!(
@@ -175,7 +175,7 @@ async fn an_import_is_one_change_and_all_its_people_are_found(db: &TestDb) {
     let t = tree(store).await;
     index.catch_up(store).await.unwrap();
     let before = store.search_change_max().await.unwrap();
-    let rows: Vec<ImportPerson> = ["王甲", "王乙", "王丙"]
+    let rows: Vec<Option<ImportPerson>> = ["王甲", "王乙", "王丙"]
         .iter()
         .enumerate()
         .map(|(i, name)| ImportPerson {
@@ -189,34 +189,13 @@ async fn an_import_is_one_change_and_all_its_people_are_found(db: &TestDb) {
             member_number: None,
             joined: None,
         })
+        .map(Some)
         .collect();
     let all = Scope::everything();
     // A dry run logs nothing.
-    store
-        .import_persons(
-            &all,
-            t.east.0,
-            rows.clone().into_iter().map(Some),
-            true,
-            true,
-            false,
-            None,
-        )
-        .await
-        .unwrap();
+    import_members(store, t.east.0, rows.clone(), true).await;
     assert_eq!(store.search_change_max().await.unwrap(), before);
-    let outcome = store
-        .import_persons(
-            &all,
-            t.east.0,
-            rows.clone().into_iter().map(Some),
-            true,
-            false,
-            false,
-            None,
-        )
-        .await
-        .unwrap();
+    let outcome = import_members(store, t.east.0, rows, false).await;
     assert_eq!(outcome.created, 3);
     let changes = store.search_changes_after(before, 10).await.unwrap();
     assert_eq!(changes.len(), 1, "one change for the whole file");

@@ -62,7 +62,7 @@ pub use org_export::OrgExport;
 pub use org_import::{ImportOrg, ImportOutcome, ImportProblem};
 pub use orgs::{NewOrg, Org, OrgFilter, OrgSummary};
 pub use people_changes::DuplicateMatch;
-pub use person_import::{ExistingMatch, ImportPerson, PersonImportOutcome};
+pub use person_import::{ExistingMatch, ImportPerson, PersonImportOptions, PersonImportOutcome};
 pub use persons::{Identity, MembershipRow, NewPerson, PersonRow};
 pub use pilot_units::PilotImportUnit;
 pub use pilots::{

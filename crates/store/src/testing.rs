@@ -224,6 +224,35 @@ async fn ensure_template(admin: &str) -> StoreResult<String> {
     Ok(name)
 }
 
+/// Imports `rows` into `org_id` as its members, with every right (`None`: a row the file's own
+/// checks refused). The imports of the store's and the search index's tests.
+pub async fn import_members<I>(
+    store: &Store,
+    org_id: i64,
+    rows: I,
+    dry_run: bool,
+) -> crate::PersonImportOutcome
+where
+    I: IntoIterator<Item = Option<crate::ImportPerson>>,
+    I::IntoIter: Send + 'static,
+{
+    let options = crate::PersonImportOptions {
+        membership: true,
+        dry_run,
+        skip_invalid: false,
+    };
+    store
+        .import_persons(
+            &crate::Scope::everything(),
+            org_id,
+            rows.into_iter(),
+            options,
+            None,
+        )
+        .await
+        .expect("import")
+}
+
 #[cfg(test)]
 mod tests {
     use super::with_database;

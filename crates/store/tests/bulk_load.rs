@@ -5,8 +5,8 @@
 #[path = "support/people.rs"]
 mod support;
 
-use kexie_store::testing::{query_text, TestDb};
-use kexie_store::{ImportPerson, NewPerson, PersonImportOutcome, Scope};
+use kexie_store::testing::{import_members, query_text, TestDb};
+use kexie_store::{ImportPerson, NewPerson, PersonImportOutcome};
 
 use support::society;
 
@@ -33,18 +33,7 @@ async fn count(db: &TestDb, table: &str) -> String {
 
 /// Imports the rows into `org` as its members, for real (no dry run, no skipping).
 async fn load(db: &TestDb, org: i64, rows: Vec<Option<ImportPerson>>) -> PersonImportOutcome {
-    db.store
-        .import_persons(
-            &Scope::everything(),
-            org,
-            rows.into_iter(),
-            true,
-            false,
-            false,
-            None,
-        )
-        .await
-        .unwrap()
+    import_members(&db.store, org, rows, false).await
 }
 
 fn valid(rows: Vec<ImportPerson>) -> Vec<Option<ImportPerson>> {

@@ -187,7 +187,17 @@ pub async fn import_persons(
     }
     let items = checked.map(move |r| r.map(|r| to_person(r, org_id)));
     let outcome = store
-        .import_persons(scope, org_id, items, true, dry_run, skip_invalid, progress)
+        .import_persons(
+            scope,
+            org_id,
+            items,
+            kexie_store::PersonImportOptions {
+                membership: true,
+                dry_run,
+                skip_invalid,
+            },
+            progress,
+        )
         .await?;
     let mut report = checked_report.take();
     for m in &outcome.existing {

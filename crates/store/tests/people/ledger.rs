@@ -1,7 +1,7 @@
 //! Ledgers on both databases: filters, pinyin order, paging, subtrees, growth, and the bulk
 //! import that fills them.
 
-use kexie_store::testing::TestDb;
+use kexie_store::testing::{import_members, TestDb};
 use kexie_store::{stories, LedgerFilter, NewPerson, Scope, StoreError};
 
 use crate::support::{id_number, member, society, today};
@@ -188,46 +188,20 @@ async fn a_bulk_import_links_every_membership_to_its_own_person(db: &TestDb) {
         })
         .collect();
     // A dry run checks everything and writes nothing.
-    let dry = store
-        .import_persons(
-            &all,
-            s,
-            rows.clone().into_iter().map(Some),
-            true,
-            true,
-            false,
-            None,
-        )
-        .await
-        .unwrap();
+    let dry = import_members(store, s, rows.clone().into_iter().map(Some), true).await;
     assert_eq!((dry.created, dry.memberships), (0, 0));
     assert!(dry.existing.is_empty() && dry.problems.is_empty());
-    let nobody = LedgerFilter {
-        org_id: s,
-        ..LedgerFilter::default()
-    };
-    assert_eq!(
-        store.ledger(&all, &nobody, today(), 10, 0).await.unwrap().1,
-        0
-    );
-
-    let outcome = store
-        .import_persons(
-            &all,
-            s,
-            rows.clone().into_iter().map(Some),
-            true,
-            false,
-            false,
-            None,
-        )
-        .await
-        .unwrap();
-    assert_eq!((outcome.created, outcome.memberships), (530, 530));
     let filter = LedgerFilter {
         org_id: s,
         ..LedgerFilter::default()
     };
+    assert_eq!(
+        store.ledger(&all, &filter, today(), 10, 0).await.unwrap().1,
+        0
+    );
+
+    let outcome = import_members(store, s, rows.clone().into_iter().map(Some), false).await;
+    assert_eq!((outcome.created, outcome.memberships), (530, 530));
     let (lines, total) = store.ledger(&all, &filter, today(), 1000, 0).await.unwrap();
     assert_eq!(total, 530);
     for line in &lines {
@@ -242,20 +216,9 @@ async fn a_bulk_import_links_every_membership_to_its_own_person(db: &TestDb) {
     }
 
     // Again: every row is registered; one by name and phone only (a new ID number).
-    let mut again = rows.clone();
+    let mut again = rows;
     again[300].person.id_number = Some(id_number(5000));
-    let outcome = store
-        .import_persons(
-            &all,
-            s,
-            again.clone().into_iter().map(Some),
-            true,
-            false,
-            false,
-            None,
-        )
-        .await
-        .unwrap();
+    let outcome = import_members(store, s, again.into_iter().map(Some), false).await;
     assert_eq!(outcome.created, 0);
     assert_eq!(outcome.existing.len(), 530);
     assert_eq!(outcome.existing[300].reason, "name_mobile");

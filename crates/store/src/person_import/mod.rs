@@ -1,0 +1,187 @@
+//! Importing people: the whole file in one transaction or nothing (unless the caller asks to
+//! skip invalid rows), with people already registered reported as duplicates.
+//!
+//! A province's register is a million rows, so the work is spread over the machine
+//! (`stages`): one blocking thread encrypts, hashes and romanises the next chunk of rows, a task
+//! checks the chunk before against the registry on a reading connection, and the writer
+//! (`writer`) inserts the chunk before that. A load of more than a quarter of the registry sets
+//! the tables' secondary indexes aside and builds them again, sorted, before the commit (SQLite
+//! only): inserting a million random keys into five B-trees costs more than sorting them once.
+
+mod stages;
+mod writer;
+
+use serde::Serialize;
+
+use crate::progress::Track;
+use crate::{
+    ImportPhase, ImportProblem, ImportProgress, NewPerson, Scope, Store, StoreError, StoreResult,
+};
+use stages::{Checked, Prepared};
+
+/// One row to import: a person and, optionally, their membership of the importing organisation.
+#[derive(Debug, Clone)]
+pub struct ImportPerson {
+    pub row: usize,
+    pub person: NewPerson,
+    pub member_type: Option<String>,
+    pub member_number: Option<String>,
+    pub joined: Option<String>,
+}
+
+/// A person in the file who is already registered.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ExistingMatch {
+    pub row: usize,
+    pub person_id: i64,
+    /// `id_number` or `name_mobile`.
+    pub reason: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct PersonImportOutcome {
+    pub created: usize,
+    pub memberships: usize,
+    pub existing: Vec<ExistingMatch>,
+    /// Rows the database refused (membership number taken …), with a message.
+    pub problems: Vec<ImportProblem>,
+}
+
+/// How an import writes.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PersonImportOptions {
+    /// Each person also becomes a member of the importing organisation.
+    pub membership: bool,
+    /// Check everything against the registry, write nothing.
+    pub dry_run: bool,
+    /// Leave out the rows with problems and write the rest (otherwise any problem writes
+    /// nothing).
+    pub skip_invalid: bool,
+}
+
+/// What the import has found and written so far.
+#[derive(Default)]
+struct Tally {
+    created: usize,
+    memberships: usize,
+    existing: Vec<ExistingMatch>,
+    problems: Vec<ImportProblem>,
+    /// Rows the file's own checks refused.
+    refused: usize,
+}
+
+impl Tally {
+    /// Nothing found that stops an import which does not skip invalid rows.
+    fn clean(&self) -> bool {
+        self.refused == 0 && self.existing.is_empty() && self.problems.is_empty()
+    }
+}
+
+impl Store {
+    /// Imports people kept by `org_id` (in scope, writable). `rows` gives `None` for a row the
+    /// file's own checks refused (the caller reports it).
+    #[tracing::instrument(skip_all, fields(dry_run = options.dry_run, skip_invalid = options.skip_invalid), err)]
+    pub async fn import_persons<I>(
+        &self,
+        scope: &Scope,
+        org_id: i64,
+        rows: I,
+        options: PersonImportOptions,
+        progress: Option<&ImportProgress>,
+    ) -> StoreResult<PersonImportOutcome>
+    where
+        I: Iterator<Item = Option<ImportPerson>> + Send + 'static,
+    {
+        // The index pages a load touches at random are kept in memory for its duration (a
+        // page spilled to the WAL and read back costs more than the row), then let go: the
+        // writer of a running server keeps its usual cache.
+        self.tune_writer_for_import().await?;
+        let result = self
+            .import_persons_tuned(scope, org_id, rows, options, progress)
+            .await;
+        self.restore_writer().await?;
+        result
+    }
+
+    async fn import_persons_tuned<I>(
+        &self,
+        scope: &Scope,
+        org_id: i64,
+        rows: I,
+        options: PersonImportOptions,
+        progress: Option<&ImportProgress>,
+    ) -> StoreResult<PersonImportOutcome>
+    where
+        I: Iterator<Item = Option<ImportPerson>> + Send + 'static,
+    {
+        let org = self.org(scope, org_id).await?;
+        if !scope.can_write() {
+            return Err(StoreError::Forbidden);
+        }
+        let total = rows.size_hint().1.unwrap_or(0);
+        progress.begin(ImportPhase::Writing, total);
+        // A dry run checks the rows against the registry and writes none (checking a million
+        // rows takes seconds, writing them to roll them back a minute), so it does not hold the
+        // writer either.
+        let mut writer = match options.dry_run {
+            true => None,
+            false => Some(self.begin_import(total, options.membership).await?),
+        };
+        let (chunks, producer) = self.prepare_ahead(rows, org.org_id);
+        let (mut checked, checker) = self.check_ahead(chunks, org.org_id, options.membership);
+        let mut tally = Tally::default();
+        while let Some(next) = checked.recv().await {
+            let Checked {
+                chunk,
+                existing,
+                problems,
+                skipped,
+            } = next?;
+            tally.refused += chunk.refused;
+            tally.existing.extend(existing);
+            tally.problems.extend(problems);
+            progress.advance(chunk.len() + chunk.refused);
+            // At the first problem the writing stops, unless problems are skipped; the rest of
+            // the file is still checked so that the report names every problem.
+            if !(options.skip_invalid || tally.clean()) {
+                if let Some(writer) = writer.take() {
+                    writer.abandon().await?;
+                }
+            }
+            if let Some(writer) = writer.as_mut() {
+                let keep: Vec<Prepared> = chunk
+                    .rows
+                    .into_iter()
+                    .filter(|p| !skipped.contains(&p.row))
+                    .collect();
+                self.write_chunk(writer, org.org_id, options.membership, keep, &mut tally)
+                    .await?;
+            }
+        }
+        // Both stages must have finished whole: a stage that died would have ended the stream
+        // early, and what was written so far is not the file.
+        producer
+            .await
+            .map_err(|e| StoreError::Other(format!("preparing rows: {e}")))?;
+        checker
+            .await
+            .map_err(|e| StoreError::Other(format!("checking rows: {e}")))?;
+        tally.problems.sort_by_key(|p| p.row);
+        match writer {
+            Some(writer) => {
+                self.finish_import(writer, scope, org.org_id, &tally)
+                    .await?
+            }
+            None => {
+                tally.created = 0;
+                tally.memberships = 0;
+            }
+        }
+        Ok(PersonImportOutcome {
+            created: tally.created,
+            memberships: tally.memberships,
+            existing: tally.existing,
+            problems: tally.problems,
+        })
+    }
+}
