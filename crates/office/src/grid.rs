@@ -3,6 +3,8 @@
 //! Every reader (CSV, xlsx, xls) feeds cells here one at a time, so the limits are counted in
 //! one place and a reader stops at the first cell past a limit, before storing anything for it.
 
+use std::borrow::Cow;
+
 use calamine::{Data, DataRef};
 
 use crate::cells::unsafe_cell;
@@ -16,7 +18,8 @@ pub(crate) struct Grid<'l> {
     rows: Vec<Vec<String>>,
     /// Cells seen, empty or not: the work done.
     streamed: u64,
-    /// Cell slots allocated in `rows` (gaps before a value included): the memory held.
+    /// Cell slots allocated in `rows` (gaps before a value and room reserved included): the
+    /// memory held.
     slots: u64,
     /// Bytes of text held: shared strings repeated in many cells are copied into each.
     text_bytes: u64,
@@ -62,6 +65,7 @@ impl<'l> Grid<'l> {
                 part: "cells".into(),
             });
         }
+        let width = self.headers.len();
         let target = if row == 0 {
             &mut self.headers
         } else {
@@ -70,14 +74,20 @@ impl<'l> Grid<'l> {
             }
             &mut self.rows[row - 1]
         };
+        // Slots are counted as allocated: a row usually fills most columns, so it is given
+        // room for the header's width at once (up to 64) instead of growing cell by cell.
+        let before = target.capacity();
+        if before == 0 {
+            target.reserve_exact(width.min(64).max(col + 1));
+        }
         if target.len() <= col {
-            self.slots += (col + 1 - target.len()) as u64;
-            if self.slots > self.limits.max_cells {
-                return Err(OfficeError::TooManyCells {
-                    max: self.limits.max_cells,
-                });
-            }
             target.resize(col + 1, String::new());
+        }
+        self.slots += (target.capacity() - before) as u64;
+        if self.slots > self.limits.max_cells {
+            return Err(OfficeError::TooManyCells {
+                max: self.limits.max_cells,
+            });
         }
         target[col] = value.to_string();
         Ok(())
@@ -109,11 +119,12 @@ fn clean(value: &str) -> &str {
 
 /// Renders a cell the way the person saw it in Excel: integers without ".0", dates as
 /// YYYY-MM-DD, booleans as TRUE/FALSE, errors as "#N/A" and the like.
-pub(crate) fn render(value: &DataRef<'_>) -> String {
-    match value {
+/// Text cells are borrowed, not copied: a million-row sheet has millions of them.
+pub(crate) fn render<'a>(value: &'a DataRef<'_>) -> Cow<'a, str> {
+    Cow::Owned(match value {
         DataRef::Empty => String::new(),
-        DataRef::String(s) => s.clone(),
-        DataRef::SharedString(s) => (*s).to_string(),
+        DataRef::String(s) => return Cow::Borrowed(s),
+        DataRef::SharedString(s) => return Cow::Borrowed(s),
         DataRef::Int(i) => i.to_string(),
         DataRef::Float(f) => render_number(*f),
         DataRef::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
@@ -127,11 +138,11 @@ pub(crate) fn render(value: &DataRef<'_>) -> String {
         DataRef::DateTimeIso(s) => s.strip_suffix("T00:00:00").unwrap_or(s).to_string(),
         DataRef::DurationIso(s) => s.clone(),
         DataRef::Error(e) => e.to_string(),
-    }
+    })
 }
 
 pub(crate) fn render_data(value: &Data) -> String {
-    render(&match value {
+    let value = match value {
         Data::Empty => DataRef::Empty,
         Data::String(s) => DataRef::SharedString(s),
         Data::Int(i) => DataRef::Int(*i),
@@ -141,7 +152,8 @@ pub(crate) fn render_data(value: &Data) -> String {
         Data::DateTimeIso(s) => DataRef::DateTimeIso(s.clone()),
         Data::DurationIso(s) => DataRef::SharedString(s),
         Data::Error(e) => DataRef::Error(e.clone()),
-    })
+    };
+    render(&value).into_owned()
 }
 
 /// Integers (the usual case: codes, counts, years) print without a fraction; other numbers

@@ -1,7 +1,8 @@
 //! Checking a people sheet row by row: each row's cells against the column rules and the rows
 //! before it (the same ID number, or name and mobile, twice in one file).
 
-use std::collections::HashMap;
+use foldhash::HashMap;
+use foldhash::HashMapExt;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::NaiveDate;
@@ -42,6 +43,24 @@ impl SharedReport {
     }
 }
 
+/// The text with each run of white space made one space, and none at either end.
+fn collapse_spaces(v: &str) -> String {
+    let mut previous_space = true;
+    let tidy = v.chars().all(|c| {
+        let ok = if c.is_whitespace() {
+            c == ' ' && !previous_space
+        } else {
+            true
+        };
+        previous_space = c.is_whitespace();
+        ok
+    }) && !previous_space;
+    if tidy || v.is_empty() {
+        return v.to_string();
+    }
+    v.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// The rows of a people sheet, checked one at a time as an import consumes them: each filled
 /// row comes out as `Some(valid row)` or `None` (its errors are in the report). The sheet's
 /// cells are freed as its rows are checked, so a million-row file is never held twice.
@@ -50,7 +69,8 @@ pub struct PersonRows {
     map: Option<ColumnMap>,
     today: NaiveDate,
     seen_id: HashMap<String, usize>,
-    seen_mobile: HashMap<(String, String), usize>,
+    /// Name and mobile, joined by a NUL.
+    seen_mobile: HashMap<String, usize>,
     report: SharedReport,
 }
 
@@ -90,7 +110,7 @@ impl PersonRows {
         let seen_mobile = &mut self.seen_mobile;
         let mut errors: Vec<(&str, CellError)> = Vec::new();
         let get = |key: &str| map.get(cells, key);
-        let text = |key: &str| get(key).map(|v| v.split_whitespace().collect::<Vec<_>>().join(" "));
+        let text = |key: &str| get(key).map(collapse_spaces);
         let name = text("name");
         if name.is_none() {
             errors.push(("name", CellError::new("required", "“姓名”不能为空")));
@@ -168,7 +188,8 @@ impl PersonRows {
                 }
             }
         } else if let (Some(n), Some(m)) = (&name, &mobile) {
-            match seen_mobile.get(&(n.clone(), m.clone())) {
+            let key = format!("{n}\0{m}");
+            match seen_mobile.get(&key) {
                 Some(first) => errors.push((
                     "mobile",
                     CellError::new(
@@ -177,7 +198,7 @@ impl PersonRows {
                     ),
                 )),
                 None => {
-                    seen_mobile.insert((n.clone(), m.clone()), row);
+                    seen_mobile.insert(key, row);
                 }
             }
         }
@@ -251,6 +272,17 @@ mod tests {
 
     fn today() -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()
+    }
+
+    #[test]
+    fn runs_of_space_become_one_and_tidy_text_is_kept_as_it_is() {
+        assert_eq!(collapse_spaces("中国 科协"), "中国 科协");
+        assert_eq!(collapse_spaces("中国  科协"), "中国 科协");
+        assert_eq!(collapse_spaces("中国\t科协\u{3000}学会"), "中国 科协 学会");
+        assert_eq!(collapse_spaces(" 科协"), "科协");
+        assert_eq!(collapse_spaces("科协 "), "科协");
+        assert_eq!(collapse_spaces("   "), "");
+        assert_eq!(collapse_spaces(""), "");
     }
 
     #[test]

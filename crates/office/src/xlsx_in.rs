@@ -3,6 +3,7 @@
 
 use std::io::{Cursor, Read};
 use std::mem::size_of;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use calamine::{Reader, Xlsx};
 use zip::ZipArchive;
@@ -20,7 +21,30 @@ const MAX_PARTS: usize = 10_000;
 const RATIO_FLOOR: u64 = 64 * 1024;
 
 pub(crate) fn read_xlsx(bytes: &[u8], limits: &Limits) -> Result<Sheet, OfficeError> {
-    inspect(bytes, limits)?;
+    let worksheets = inspect(bytes, limits)?;
+    // The worksheets are scanned for markers while their cells are read: calamine streams
+    // them (they cost no memory up front), and a million-row sheet is half a gigabyte of XML
+    // to inflate twice. A marker found refuses the file all the same, before anything is
+    // written, and stops the reading.
+    let refused = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        let scan = scope.spawn(|| {
+            let result = scan_parts(bytes, &worksheets);
+            if result.is_err() {
+                refused.store(true, Ordering::Relaxed);
+            }
+            result
+        });
+        let read = read_cells(bytes, limits, &refused);
+        let scanned = scan
+            .join()
+            .unwrap_or_else(|_| Err(OfficeError::corrupt("worksheet scan failed")));
+        scanned.and(read)
+    })
+}
+
+/// Streams the first worksheet's cells into a grid, stopping early when `refused` is set.
+fn read_cells(bytes: &[u8], limits: &Limits, refused: &AtomicBool) -> Result<Sheet, OfficeError> {
     let mut workbook = Xlsx::new(Cursor::new(bytes)).map_err(OfficeError::corrupt)?;
     let first = workbook
         .sheet_names()
@@ -31,18 +55,36 @@ pub(crate) fn read_xlsx(bytes: &[u8], limits: &Limits) -> Result<Sheet, OfficeEr
         .worksheet_cells_reader(&first)
         .map_err(OfficeError::corrupt)?;
     let mut grid = Grid::new(limits);
+    let mut seen: u32 = 0;
     // The declared dimension is ignored: only cells actually present are visited.
     while let Some(cell) = cells.next_cell().map_err(OfficeError::corrupt)? {
+        seen = seen.wrapping_add(1);
+        if seen.is_multiple_of(65_536) && refused.load(Ordering::Relaxed) {
+            return Err(OfficeError::corrupt("refused"));
+        }
         let (row, col) = cell.get_position();
         grid.push(row as usize, col as usize, &render(cell.get_value()))?;
     }
     grid.finish()
 }
 
+/// Scans the given parts (index, name, declared size) of the archive for markers and for lies
+/// about their size.
+fn scan_parts(bytes: &[u8], parts: &[(usize, String, u64)]) -> Result<(), OfficeError> {
+    let mut archive = ZipArchive::new(Cursor::new(bytes)).map_err(OfficeError::corrupt)?;
+    for (i, name, size) in parts {
+        let part = archive.by_index(*i).map_err(OfficeError::corrupt)?;
+        scan_part(part.take(size + 1), name, *size)?;
+    }
+    Ok(())
+}
+
 /// Checks every part of the archive against the limits before anything is parsed: declared
 /// sizes, total, compression ratio, then the actual inflated bytes (the zip reader also stops at
-/// the declared size), and refuses any XML part that declares a DOCTYPE or an entity.
-fn inspect(bytes: &[u8], limits: &Limits) -> Result<(), OfficeError> {
+/// the declared size), and refuses any XML part that declares a DOCTYPE or an entity. The
+/// worksheets, which calamine streams, are left to be scanned while they are read: their
+/// indexes, names and declared sizes are returned.
+fn inspect(bytes: &[u8], limits: &Limits) -> Result<Vec<(usize, String, u64)>, OfficeError> {
     let mut archive = ZipArchive::new(Cursor::new(bytes))
         .map_err(|e| OfficeError::unreadable("压缩包损坏", format!("bad archive: {e}")))?;
     if archive.len() > MAX_PARTS {
@@ -69,8 +111,13 @@ fn inspect(bytes: &[u8], limits: &Limits) -> Result<(), OfficeError> {
     }
     check_kind(&names)?;
     let mut loaded: u64 = 0;
+    let mut worksheets = Vec::new();
     for (i, (name, size)) in names.iter().enumerate() {
         if is_image(name) {
+            continue;
+        }
+        if is_worksheet(name) {
+            worksheets.push((i, name.clone(), *size));
             continue;
         }
         let part = archive.by_index(i).map_err(OfficeError::corrupt)?;
@@ -80,7 +127,12 @@ fn inspect(bytes: &[u8], limits: &Limits) -> Result<(), OfficeError> {
             return Err(bomb(name.clone()));
         }
     }
-    Ok(())
+    Ok(worksheets)
+}
+
+/// A worksheet part: streamed by calamine, so it costs no memory when the workbook opens.
+fn is_worksheet(name: &str) -> bool {
+    name.to_ascii_lowercase().contains("worksheets/")
 }
 
 /// What calamine will hold in memory for a part when it opens the workbook. Worksheets are
@@ -90,10 +142,10 @@ fn inspect(bytes: &[u8], limits: &Limits) -> Result<(), OfficeError> {
 /// and number format it refers to, so a 1 MB font name used by 100,000 one-line `<xf>`
 /// elements would cost 100 GB; the bound is elements × (a style + its longest strings).
 fn load_cost(name: &str, size: u64, shape: &Shape) -> u64 {
-    let lower = name.to_ascii_lowercase();
-    if lower.contains("worksheets/") {
+    if is_worksheet(name) {
         return 0;
     }
+    let lower = name.to_ascii_lowercase();
     let per_element = if lower.ends_with("styles.xml") {
         2 * (size_of::<calamine::Style>() as u64 + 5 * shape.longest_text)
     } else {
@@ -186,6 +238,12 @@ fn scan_part(mut part: impl Read, name: &str, declared: u64) -> Result<Shape, Of
             shape.longest_text = shape.longest_text.max(run);
             run = 0;
             from = at + 1;
+            // Almost every `<` opens or closes an element: a letter, `/` or `?` follows, and
+            // neither marker can begin there. Only `!`, a NUL (UTF-16) or the chunk's end is
+            // looked at further.
+            if matches!(chunk.get(from), Some(b) if *b != b'!' && *b != 0) {
+                continue;
+            }
             after.start();
             after.feed(&chunk[from..]);
         }

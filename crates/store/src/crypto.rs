@@ -112,6 +112,9 @@ impl std::fmt::Debug for FieldCipher {
     }
 }
 
+/// Bytes of a lookup hash (stored as twice as many hex digits).
+pub const LOOKUP_HASH_BYTES: usize = 16;
+
 impl FieldCipher {
     /// A fresh random key.
     pub fn generate(algorithm: Algorithm) -> FieldCipher {
@@ -287,9 +290,16 @@ impl FieldCipher {
         sync_dir(data_dir).map_err(io)
     }
 
-    /// The keyed lookup hash of an already-normalised value, as hex.
+    /// The keyed lookup hash of an already-normalised value: the first 128 bits of its MAC, as
+    /// 32 hex digits. Two different values of a registry of any size share one with a
+    /// probability under 10^-20, and each hash is stored twice per person (row and index): the
+    /// full 256 bits would add ~130 bytes to every person.
     pub fn lookup_hash(&self, field: &str, normalised: &str) -> String {
-        self.mac(&[field.as_bytes(), &[0], normalised.as_bytes()])
+        let mut mac = self.mac.clone();
+        for part in [field.as_bytes(), &[0], normalised.as_bytes()] {
+            mac.update(part);
+        }
+        hex::encode(&mac.finalize().into_bytes()[..LOOKUP_HASH_BYTES])
     }
 
     /// A keyed SM3 MAC over the parts, as hex (used for lookups and the audit chain).

@@ -29,6 +29,7 @@ const SQLITE: Embedded = migrations!("sqlite":
     11 "0011_posts_pilots",
     12 "0012_member_self",
     13 "0013_statistics",
+    14 "0014_short_lookup_hashes",
 );
 const POSTGRES: Embedded = migrations!("postgres":
     1 "0001_foundation",
@@ -44,6 +45,7 @@ const POSTGRES: Embedded = migrations!("postgres":
     11 "0011_posts_pilots",
     12 "0012_member_self",
     13 "0013_statistics",
+    14 "0014_short_lookup_hashes",
 );
 
 /// A digest that changes whenever a database's migrations or the shipped divisions do (names

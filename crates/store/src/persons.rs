@@ -428,42 +428,47 @@ pub(crate) fn identity_hashes(
 /// encrypted, hashed for lookups and masked for lists. Takes the cipher, not the store, so that
 /// an import can prepare rows on another thread while the database writes.
 pub(crate) fn person_values(cipher: &FieldCipher, new: &NewPerson, now: i64) -> Vec<Value> {
-    person_values_hashed(cipher, new, identity_hashes(cipher, new), now)
+    person_values_hashed(cipher, new.clone(), identity_hashes(cipher, new), now)
 }
 
 /// `person_values` with the lookup hashes already computed (an import keeps them for its
-/// duplicate checks).
+/// duplicate checks), taking the person's text instead of copying it.
 pub(crate) fn person_values_hashed(
     cipher: &FieldCipher,
-    new: &NewPerson,
+    new: NewPerson,
     (id_hash, mobile_hash): (Option<String>, Option<String>),
     now: i64,
 ) -> Vec<Value> {
     let id = new.id_number.as_deref().filter(|s| !s.is_empty());
     let mobile = new.mobile.as_deref().filter(|s| !s.is_empty());
+    let name = match new.name.trim() {
+        trimmed if trimmed.len() == new.name.len() => new.name,
+        trimmed => trimmed.to_string(),
+    };
+    let (sort_key, initials) = (pinyin::name_sort_key(&name), pinyin::name_initials(&name));
     vec![
         Value::Int(new.org_id),
-        Value::Text(new.name.trim().to_string()),
-        Value::Text(pinyin::name_sort_key(&new.name)),
-        Value::Text(pinyin::name_initials(&new.name)),
-        Value::OptText(new.gender.clone()),
-        Value::OptText(new.birth_date.clone()),
-        Value::OptText(new.ethnicity.clone()),
+        Value::Text(name),
+        Value::Text(sort_key),
+        Value::Text(initials),
+        Value::OptText(new.gender),
+        Value::OptText(new.birth_date),
+        Value::OptText(new.ethnicity),
         Value::Bytes(id.map(|v| cipher.encrypt("person.id_number", v))),
         Value::OptText(id_hash),
         Value::OptText(id.map(mask::mask_id_number)),
         Value::Bytes(mobile.map(|v| cipher.encrypt("person.mobile", v))),
         Value::OptText(mobile_hash),
         Value::OptText(mobile.map(mask::mask_phone)),
-        Value::OptText(new.email.clone()),
-        Value::OptText(new.employer.clone()),
-        Value::OptText(new.department.clone()),
-        Value::OptText(new.post.clone()),
-        Value::OptText(new.title.clone()),
-        Value::OptText(new.education.clone()),
-        Value::OptText(new.degree.clone()),
-        Value::OptText(new.discipline.clone()),
-        Value::OptText(new.political_status.clone()),
+        Value::OptText(new.email),
+        Value::OptText(new.employer),
+        Value::OptText(new.department),
+        Value::OptText(new.post),
+        Value::OptText(new.title),
+        Value::OptText(new.education),
+        Value::OptText(new.degree),
+        Value::OptText(new.discipline),
+        Value::OptText(new.political_status),
         Value::Int(new.grassroots.into()),
         Value::Int(new.serving_official.into()),
         Value::Int(new.retired_official.into()),

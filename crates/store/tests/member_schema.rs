@@ -129,3 +129,50 @@ async fn the_rebuild_keeps_every_column_index_trigger_and_foreign_key() {
     assert_eq!(analysed, ["membership", "person"]);
     store.close().await;
 }
+
+/// Migration 0014 cuts the lookup hashes stored before it to the 128 bits computed since: a
+/// person registered with a full-length hash is still found by ID number and phone.
+#[tokio::test]
+async fn people_hashed_at_full_length_are_found_after_the_hashes_are_shortened() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/k.db?mode=rwc", dir.path().display());
+    let cipher = FieldCipher::generate(Algorithm::Sm4Gcm);
+    let store = Store::connect(&url, cipher.clone()).await.unwrap();
+    store.migrate_below(14).await.unwrap();
+    let id = "11010519491231002X";
+    let full = |field: &str, value: &str| cipher.mac(&[field.as_bytes(), &[0], value.as_bytes()]);
+    let (id_hash, mobile_hash) = (
+        full("person.id_number", id),
+        full("person.mobile", "13912345678"),
+    );
+    assert_eq!(id_hash.len(), 64);
+    kexie_store::testing::raw_sql(
+        &url,
+        &format!(
+            "insert into org (org_id, code, name, kind, path, depth, name_pinyin, initials, \
+             created_at, updated_at) values (1, 'S', 'S学会', 'society', '/1/', 1, 's', 's', 0, 0); \
+             insert into person (person_id, org_id, name, name_pinyin, initials, id_number_hash, \
+             mobile_hash, created_at, updated_at) \
+             values (7, 1, '甲', 'jia', 'j', '{id_hash}', '{mobile_hash}', 0, 0);"
+        ),
+    )
+    .await
+    .unwrap();
+
+    store.migrate().await.unwrap();
+
+    let scope = kexie_store::Scope::everything();
+    let found = store.person_by_id_number(&scope, id).await.unwrap();
+    assert_eq!(found.person_id, 7);
+    let stored = query_text(
+        &url,
+        "select id_number_hash || ' ' || mobile_hash from person",
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        stored,
+        [format!("{} {}", &id_hash[..32], &mobile_hash[..32])]
+    );
+    store.close().await;
+}

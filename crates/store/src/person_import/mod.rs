@@ -8,7 +8,7 @@
 //! the tables' secondary indexes aside and builds them again, sorted, before the commit (SQLite
 //! only): inserting a million random keys into five B-trees costs more than sorting them once.
 
-mod stages;
+pub(crate) mod stages;
 mod writer;
 
 use serde::Serialize;

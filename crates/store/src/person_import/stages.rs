@@ -1,7 +1,9 @@
 //! The stages before the writer: rows prepared (encrypted, hashed, romanised) on a blocking
 //! thread, then checked against the registry on a reading connection, each a chunk ahead.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicI64, Ordering};
 
 use sqlx::Row;
 
@@ -14,6 +16,48 @@ use crate::{FieldCipher, ImportProblem, NewPerson, Store, StoreResult};
 const LOOKUP_CHUNK: usize = 900;
 /// Rows prepared ahead of the writer, per hand-over.
 const PREPARED_CHUNK: usize = 2_000;
+/// Up to this many people registered, the import reads their lookup hashes (and the importing
+/// organisation's membership numbers) once and checks every chunk in memory: a province moving
+/// its register into a new system checks a million rows against a few hundred people, and a
+/// query per chunk costs more than the answer. Past it, each chunk is looked up by index. A
+/// static so that tests can send a small registry down the second path
+/// (`testing::look_registry_up_by_index`).
+pub(crate) static LOAD_REGISTRY_UP_TO: AtomicI64 = AtomicI64::new(100_000);
+
+/// Registered people by lookup hash: hash → (person id, name), lowest id first.
+type Found = HashMap<String, Vec<(i64, String)>>;
+
+/// The registry the chunks are checked against.
+enum Registry {
+    /// Read whole at the start (a small registry).
+    Loaded {
+        by_id: Found,
+        by_mobile: Found,
+        numbers: HashSet<String>,
+    },
+    /// Looked up a chunk at a time on a reading connection.
+    Indexed,
+}
+
+/// Adds rows of (person_id, k, name) to `found`, in their order.
+fn add_found(found: &mut Found, rows: Vec<sqlx::any::AnyRow>) -> StoreResult<()> {
+    for r in rows {
+        found
+            .entry(r.try_get("k")?)
+            .or_default()
+            .push((r.try_get("person_id")?, r.try_get("name")?));
+    }
+    Ok(())
+}
+
+/// The numbers among `wanted` that are in `numbers`.
+fn taken_among(numbers: &HashSet<String>, wanted: &[(usize, &str)]) -> HashSet<String> {
+    wanted
+        .iter()
+        .filter(|(_, n)| numbers.contains(*n))
+        .map(|(_, n)| n.to_string())
+        .collect()
+}
 
 /// A row ready to be written: its insert values computed once, its lookup hashes beside them.
 pub(super) struct Prepared {
@@ -34,11 +78,12 @@ impl Prepared {
             ..item.person
         };
         let (id_hash, mobile_hash) = identity_hashes(cipher, &person);
+        let name = person.name.trim().to_string();
         let values =
-            person_values_hashed(cipher, &person, (id_hash.clone(), mobile_hash.clone()), now);
+            person_values_hashed(cipher, person, (id_hash.clone(), mobile_hash.clone()), now);
         Prepared {
             row: item.row,
-            name: person.name.trim().to_string(),
+            name,
             id_hash,
             mobile_hash,
             values,
@@ -123,12 +168,20 @@ impl Store {
         let store = self.clone();
         let (sender, receiver) = tokio::sync::mpsc::channel(1);
         let checker = tokio::spawn(async move {
+            let registry = store.registry(org_id, membership).await;
             // Membership numbers seen in the file: number → first row.
             let mut numbers = HashMap::new();
             while let Some(chunk) = chunks.recv().await {
-                let checked = store
-                    .check_chunk(org_id, membership, chunk, &mut numbers)
-                    .await;
+                let checked = match &registry {
+                    Ok(registry) => {
+                        store
+                            .check_chunk(registry, org_id, membership, chunk, &mut numbers)
+                            .await
+                    }
+                    Err(e) => Err(crate::StoreError::Other(format!(
+                        "reading the registry: {e}"
+                    ))),
+                };
                 let failed = checked.is_err();
                 // A closed channel means the import stopped: stop checking.
                 if sender.send(checked).await.is_err() || failed {
@@ -143,12 +196,13 @@ impl Store {
     /// membership numbers repeated in the file or taken.
     async fn check_chunk(
         &self,
+        registry: &Registry,
         org_id: i64,
         membership: bool,
         chunk: Chunk,
         numbers: &mut HashMap<String, usize>,
     ) -> StoreResult<Checked> {
-        let existing = self.registered_among(&chunk.rows).await?;
+        let existing = self.registered_among(registry, &chunk.rows).await?;
         let mut skipped: HashSet<usize> = existing.iter().map(|e| e.row).collect();
         let mut problems = Vec::new();
         if membership {
@@ -170,7 +224,10 @@ impl Store {
                 numbers.insert(number.to_string(), item.row);
                 to_check.push((item.row, number));
             }
-            let taken = self.numbers_taken(org_id, &to_check).await?;
+            let taken = match registry {
+                Registry::Loaded { numbers, .. } => taken_among(numbers, &to_check),
+                Registry::Indexed => self.numbers_taken(org_id, &to_check).await?,
+            };
             for (row, number) in to_check {
                 if taken.contains(number) {
                     problems.push(ImportProblem {
@@ -194,19 +251,33 @@ impl Store {
     /// Rows whose person is already registered: the same ID number, or the same name and mobile
     /// phone. Looked up by keyed hash on a reading connection (the registry as committed, with
     /// its indexes), a chunk of rows per query.
-    async fn registered_among(&self, rows: &[Prepared]) -> StoreResult<Vec<ExistingMatch>> {
-        let by_id = self
-            .lookup_by(
-                "select person_id, id_number_hash as k, name from person where id_number_hash in (",
-                rows.iter().filter_map(|p| p.id_hash.clone()),
-            )
-            .await?;
-        let by_mobile = self
-            .lookup_by(
-                "select person_id, mobile_hash as k, name from person where mobile_hash in (",
-                rows.iter().filter_map(|p| p.mobile_hash.clone()),
-            )
-            .await?;
+    async fn registered_among(
+        &self,
+        registry: &Registry,
+        rows: &[Prepared],
+    ) -> StoreResult<Vec<ExistingMatch>> {
+        let (by_id, by_mobile) = match registry {
+            Registry::Loaded {
+                by_id, by_mobile, ..
+            } => (Cow::Borrowed(by_id), Cow::Borrowed(by_mobile)),
+            Registry::Indexed => (
+                Cow::Owned(
+                    self.lookup_by(
+                        "select person_id, id_number_hash as k, name from person \
+                         where id_number_hash in (",
+                        rows.iter().filter_map(|p| p.id_hash.clone()),
+                    )
+                    .await?,
+                ),
+                Cow::Owned(
+                    self.lookup_by(
+                        "select person_id, mobile_hash as k, name from person where mobile_hash in (",
+                        rows.iter().filter_map(|p| p.mobile_hash.clone()),
+                    )
+                    .await?,
+                ),
+            ),
+        };
         let mut existing = Vec::new();
         for item in rows {
             let by_id = item
@@ -239,21 +310,54 @@ impl Store {
         &self,
         head: &str,
         keys: impl Iterator<Item = String>,
-    ) -> StoreResult<HashMap<String, Vec<(i64, String)>>> {
+    ) -> StoreResult<Found> {
         let keys: Vec<String> = keys.collect();
-        let mut found: HashMap<String, Vec<(i64, String)>> = HashMap::new();
+        let mut found = Found::new();
         for chunk in keys.chunks(LOOKUP_CHUNK) {
             let mut sql = Sql::bulk(self.backend, head);
             sql.bind_list(chunk.iter().map(|k| Value::Text(k.clone())));
             sql.push(") order by person_id");
-            for r in sql.query().fetch_all(&self.read).await? {
-                found
-                    .entry(r.try_get("k")?)
-                    .or_default()
-                    .push((r.try_get("person_id")?, r.try_get("name")?));
-            }
+            add_found(&mut found, sql.query().fetch_all(&self.read).await?)?;
         }
         Ok(found)
+    }
+
+    /// The registry to check against: read whole when it is small, else looked up by index.
+    async fn registry(&self, org_id: i64, membership: bool) -> StoreResult<Registry> {
+        let people: i64 = sqlx::query("select count(*) as n from person")
+            .fetch_one(&self.read)
+            .await?
+            .try_get("n")?;
+        if people > LOAD_REGISTRY_UP_TO.load(Ordering::Relaxed) {
+            return Ok(Registry::Indexed);
+        }
+        let mut by_id = Found::new();
+        let mut by_mobile = Found::new();
+        for (found, column) in [
+            (&mut by_id, "id_number_hash"),
+            (&mut by_mobile, "mobile_hash"),
+        ] {
+            let rows = sqlx::query(&format!(
+                "select person_id, {column} as k, name from person \
+                 where {column} is not null order by person_id"
+            ))
+            .fetch_all(&self.read)
+            .await?;
+            add_found(found, rows)?;
+        }
+        let mut numbers = HashSet::new();
+        if membership {
+            let mut sql = Sql::new("select number from membership where org_id = ");
+            sql.bind_int(org_id).push(" and number is not null");
+            for r in sql.query().fetch_all(&self.read).await? {
+                numbers.insert(r.try_get("number")?);
+            }
+        }
+        Ok(Registry::Loaded {
+            by_id,
+            by_mobile,
+            numbers,
+        })
     }
 
     /// Which of `numbers` are already membership numbers of `org_id`.

@@ -11,6 +11,7 @@ stories!(
     a_subtree_ledger_includes_the_organisations_below,
     paging_a_ledger_matches_one_long_page_and_totals_follow_writes,
     a_bulk_import_links_every_membership_to_its_own_person,
+    a_bulk_import_looked_up_by_index_finds_the_same,
     growth_counts_members_at_start_joined_and_left,
 );
 
@@ -226,6 +227,13 @@ async fn a_bulk_import_links_every_membership_to_its_own_person(db: &TestDb) {
     // The membership numbers are taken too.
     assert_eq!(outcome.problems.len(), 530);
     assert_eq!(outcome.problems[0].code, "duplicate.existing");
+}
+
+/// The same import and checks, with the registry looked up a chunk at a time by index (as on a
+/// registry too large to read whole) instead of read whole at the start.
+async fn a_bulk_import_looked_up_by_index_finds_the_same(db: &TestDb) {
+    kexie_store::testing::look_registry_up_by_index();
+    a_bulk_import_links_every_membership_to_its_own_person(db).await;
 }
 
 async fn a_subtree_ledger_includes_the_organisations_below(db: &TestDb) {
