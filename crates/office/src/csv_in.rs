@@ -7,13 +7,12 @@ use encoding_rs::{GB18030, UTF_16BE, UTF_16LE};
 
 use crate::error::OfficeError;
 use crate::grid::Grid;
-use crate::limits::Limits;
 use crate::sheet::Sheet;
 
 pub(crate) fn read_csv(
     bytes: &[u8],
     prefer_tab: bool,
-    limits: &Limits,
+    mut grid: Grid<'_>,
 ) -> Result<Sheet, OfficeError> {
     let text = decode(bytes)?;
     let delimiter = delimiter(&text, prefer_tab);
@@ -22,7 +21,10 @@ pub(crate) fn read_csv(
         .flexible(true)
         .delimiter(delimiter)
         .from_reader(text.as_bytes());
-    let mut grid = Grid::new(limits);
+    // Lines less the header: the rows, unless fields hold newlines.
+    let lines =
+        memchr::memchr_iter(b'\n', text.as_bytes()).count() + usize::from(!text.ends_with('\n'));
+    grid.expect_rows(lines.saturating_sub(1));
     let mut record = csv::StringRecord::new();
     let mut row = 0usize;
     loop {
@@ -96,9 +98,53 @@ fn delimiter(text: &str, prefer_tab: bool) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::grid::Streamed;
+    use crate::limits::Limits;
 
     fn read(bytes: &[u8]) -> Sheet {
-        read_csv(bytes, false, &Limits::small()).unwrap()
+        read_csv(bytes, false, Grid::new(&Limits::small())).unwrap()
+    }
+
+    /// The rows a streaming grid hands on, as a sheet, and the length it announced.
+    fn stream(bytes: &[u8]) -> Result<(Sheet, usize), OfficeError> {
+        let limits = Limits::small();
+        let mut items = Vec::new();
+        let grid = Grid::streaming(
+            &limits,
+            Box::new(|item| {
+                items.push(item);
+                true
+            }),
+        );
+        read_csv(bytes, false, grid)?;
+        let mut sheet = Sheet::default();
+        let mut expected = 0;
+        for item in items {
+            match item {
+                Streamed::Headers {
+                    cells,
+                    expected_rows,
+                } => {
+                    assert!(sheet.headers.is_empty() && sheet.rows.is_empty());
+                    sheet.headers = cells;
+                    expected = expected_rows;
+                }
+                Streamed::Row(cells) => sheet.rows.push(cells),
+            }
+        }
+        Ok((sheet, expected))
+    }
+
+    #[test]
+    fn a_streamed_sheet_hands_on_the_same_rows_as_one_read_whole() {
+        let bytes = b"a,b\n1,2\n\n3,4\n\"x\ny\",5\n\n6,7\n\n\n";
+        let (streamed, expected) = stream(bytes).unwrap();
+        assert_eq!(streamed, read(bytes));
+        // Ten lines less the header: an upper bound, for progress.
+        assert_eq!(expected, 9);
+        assert_eq!(stream(b"").unwrap_err().code(), "file.empty");
+        assert_eq!(stream(b"\n\n,\n").unwrap_err().code(), "file.empty");
+        assert_eq!(stream(b"a\n1\n").unwrap().0.rows, vec![vec!["1"]]);
     }
 
     #[test]

@@ -12,10 +12,31 @@ use crate::error::OfficeError;
 use crate::limits::Limits;
 use crate::sheet::Sheet;
 
+/// A row handed on by a streaming grid: the header row first, then every row below it in order
+/// (empty rows in the middle as empty vectors). The sink answers false when nobody listens.
+pub(crate) enum Streamed {
+    Headers {
+        cells: Vec<String>,
+        /// The rows below the header the file says it has (0: it does not say).
+        expected_rows: usize,
+    },
+    Row(Vec<String>),
+}
+
+/// Where a streaming grid hands its rows.
+pub(crate) type Sink<'l> = Box<dyn FnMut(Streamed) -> bool + Send + 'l>;
+
 pub(crate) struct Grid<'l> {
     limits: &'l Limits,
     headers: Vec<String>,
     rows: Vec<Vec<String>>,
+    /// Streaming: rows are handed to the sink as soon as the next one begins, instead of kept.
+    sink: Option<Sink<'l>>,
+    /// Streaming: the row being filled (0 is the header row) and its cells.
+    current: usize,
+    filling: Vec<String>,
+    /// The rows below the header the file says it has, as the reader found out.
+    expected_rows: usize,
     /// Cells seen, empty or not: the work done.
     streamed: u64,
     /// Cell slots allocated in `rows` (gaps before a value and room reserved included): the
@@ -31,9 +52,68 @@ impl<'l> Grid<'l> {
             limits,
             headers: Vec::new(),
             rows: Vec::new(),
+            sink: None,
+            current: 0,
+            filling: Vec::new(),
+            expected_rows: 0,
             streamed: 0,
             slots: 0,
             text_bytes: 0,
+        }
+    }
+
+    /// A grid that hands each row to `sink` once the reader has moved past it, holding one row
+    /// at a time. The readers give cells row by row, top to bottom; a cell above the current
+    /// row is refused.
+    pub(crate) fn streaming(limits: &'l Limits, sink: Sink<'l>) -> Self {
+        Grid {
+            sink: Some(sink),
+            ..Grid::new(limits)
+        }
+    }
+
+    /// What the file says of its length (a CSV's lines, a worksheet's declared dimension), for
+    /// progress: at most the row limit.
+    pub(crate) fn expect_rows(&mut self, rows: usize) {
+        self.expected_rows = rows.min(self.limits.max_rows);
+    }
+
+    /// Streaming: hands on the rows before `row` (the one being filled, then empty ones).
+    fn move_to(&mut self, row: usize) -> Result<(), OfficeError> {
+        if row < self.current {
+            return Err(OfficeError::unreadable(
+                format!("第 {} 行出现在第 {} 行之后", row + 1, self.current + 1),
+                format!("row {} comes after row {}", row + 1, self.current + 1),
+            ));
+        }
+        while self.current < row {
+            self.hand_on()?;
+            self.current += 1;
+        }
+        Ok(())
+    }
+
+    /// Streaming: hands the row being filled to the sink.
+    fn hand_on(&mut self) -> Result<(), OfficeError> {
+        let Some(sink) = self.sink.as_mut() else {
+            return Ok(());
+        };
+        let item = if self.current == 0 {
+            if self.headers.is_empty() {
+                return Err(OfficeError::NoHeader);
+            }
+            Streamed::Headers {
+                cells: std::mem::take(&mut self.headers),
+                expected_rows: self.expected_rows,
+            }
+        } else {
+            Streamed::Row(std::mem::take(&mut self.filling))
+        };
+        // The memory of a row handed on is the reader's no longer.
+        if sink(item) {
+            Ok(())
+        } else {
+            Err(OfficeError::unreadable("读取已停止", "reading stopped"))
         }
     }
 
@@ -66,8 +146,13 @@ impl<'l> Grid<'l> {
             });
         }
         let width = self.headers.len();
+        if self.sink.is_some() {
+            self.move_to(row)?;
+        }
         let target = if row == 0 {
             &mut self.headers
+        } else if self.sink.is_some() {
+            &mut self.filling
         } else {
             if self.rows.len() < row {
                 self.rows.resize_with(row, Vec::new);
@@ -93,7 +178,14 @@ impl<'l> Grid<'l> {
         Ok(())
     }
 
-    pub(crate) fn finish(self) -> Result<Sheet, OfficeError> {
+    pub(crate) fn finish(mut self) -> Result<Sheet, OfficeError> {
+        if self.sink.is_some() {
+            if self.current == 0 && self.headers.is_empty() {
+                return Err(OfficeError::Empty);
+            }
+            self.hand_on()?;
+            return Ok(Sheet::default());
+        }
         // Rows are only created up to the last one holding a value, so there is no empty tail
         // to drop; empty rows in the middle stay, keeping row numbers right.
         if self.headers.is_empty() {

@@ -12,17 +12,19 @@ use kexie_domain::phone::Mobile;
 
 use crate::cells::{parse_bool_zh, parse_date, CellError};
 use crate::columns::ColumnMap;
+use crate::error::OfficeError;
 use crate::persons::{title, PersonRow, PERSON_COLUMNS};
 use crate::report::ImportReport;
 use crate::row_check::{filled, map_columns};
-use crate::sheet::Sheet;
+use crate::sheet::{Sheet, SheetStream};
 
 /// Validates every row of a people sheet; `today` bounds birth dates. Returns the valid rows
 /// and the report.
 pub fn parse_person_sheet(sheet: Sheet, today: NaiveDate) -> (Vec<PersonRow>, ImportReport) {
     let checked = PersonRows::new(sheet, today);
     let report = checked.report();
-    let valid: Vec<PersonRow> = checked.flatten().collect();
+    // A sheet in memory has been read whole: no row is unreadable.
+    let valid: Vec<PersonRow> = checked.filter_map(|r| r.ok().flatten()).collect();
     (valid, report.take())
 }
 
@@ -63,9 +65,15 @@ fn collapse_spaces(v: &str) -> String {
 
 /// The rows of a people sheet, checked one at a time as an import consumes them: each filled
 /// row comes out as `Some(valid row)` or `None` (its errors are in the report). The sheet's
-/// cells are freed as its rows are checked, so a million-row file is never held twice.
+/// cells are freed as its rows are checked, so a million-row file is never held twice. Rows read
+/// from a [`SheetStream`] are checked while the file is still being read; a file that turns
+/// out unreadable further down gives one `Err` and ends.
 pub struct PersonRows {
-    rows: std::iter::Enumerate<std::vec::IntoIter<Vec<String>>>,
+    rows: Box<dyn Iterator<Item = Result<Vec<String>, OfficeError>> + Send>,
+    /// Index of the next row below the header (0 is spreadsheet row 2).
+    index: usize,
+    /// The rows the file says it has below the header.
+    expected_rows: usize,
     map: Option<ColumnMap>,
     today: NaiveDate,
     seen_id: HashMap<String, usize>,
@@ -76,19 +84,48 @@ pub struct PersonRows {
 
 impl PersonRows {
     pub fn new(sheet: Sheet, today: NaiveDate) -> PersonRows {
-        let (map, report) = match map_columns(&sheet, PERSON_COLUMNS) {
+        let expected_rows = sheet.rows.len();
+        let rows = Box::new(sheet.rows.into_iter().map(Ok));
+        PersonRows::over(sheet.headers, rows, expected_rows, today)
+    }
+
+    /// The rows of a sheet being read.
+    pub fn streamed(mut stream: SheetStream, today: NaiveDate) -> PersonRows {
+        let headers = std::mem::take(&mut stream.headers);
+        let expected_rows = stream.expected_rows;
+        PersonRows::over(headers, Box::new(stream), expected_rows, today)
+    }
+
+    fn over(
+        headers: Vec<String>,
+        rows: Box<dyn Iterator<Item = Result<Vec<String>, OfficeError>> + Send>,
+        expected_rows: usize,
+        today: NaiveDate,
+    ) -> PersonRows {
+        let header_sheet = Sheet {
+            headers,
+            rows: Vec::new(),
+        };
+        let (map, report) = match map_columns(&header_sheet, PERSON_COLUMNS) {
             Ok((map, report)) => (Some(map), report),
             // A missing required column: the report says so and no row is read.
             Err(report) => (None, report),
         };
         PersonRows {
-            rows: sheet.rows.into_iter().enumerate(),
+            rows,
+            index: 0,
+            expected_rows,
             map,
             today,
             seen_id: HashMap::new(),
             seen_mobile: HashMap::new(),
             report: SharedReport(Arc::new(Mutex::new(report))),
         }
+    }
+
+    /// The rows the file says it has below its header (blank ones included): for progress.
+    pub fn expected_rows(&self) -> usize {
+        self.expected_rows
     }
 
     /// Whether the rows can be read at all: false when a required column is missing (the report
@@ -235,11 +272,22 @@ impl PersonRows {
 }
 
 impl Iterator for PersonRows {
-    type Item = Option<PersonRow>;
+    /// A checked row (`None`: refused, its errors in the report), or why the file could not be
+    /// read further (then nothing more comes).
+    type Item = Result<Option<PersonRow>, OfficeError>;
 
-    fn next(&mut self) -> Option<Option<PersonRow>> {
+    fn next(&mut self) -> Option<Self::Item> {
         self.map.as_ref()?;
-        for (index, cells) in self.rows.by_ref() {
+        while let Some(cells) = self.rows.next() {
+            let index = self.index;
+            self.index += 1;
+            let cells = match cells {
+                Ok(cells) => cells,
+                Err(e) => {
+                    self.map = None;
+                    return Some(Err(e));
+                }
+            };
             if !filled(&cells) {
                 continue;
             }
@@ -248,7 +296,7 @@ impl Iterator for PersonRows {
             let mut report = self.report.lock();
             report.rows += 1;
             report.valid += usize::from(checked.is_some());
-            return Some(checked);
+            return Some(Ok(checked));
         }
         None
     }

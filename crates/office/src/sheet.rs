@@ -5,6 +5,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 
 use crate::error::OfficeError;
+use crate::grid::{Grid, Streamed};
 use crate::limits::Limits;
 use crate::{csv_in, xls_in, xlsx_in};
 
@@ -41,6 +42,113 @@ const OLE_MAGIC: &[u8] = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1";
 /// Reads the first sheet of the file at `path`, refusing it before reading when it is larger
 /// than `limits.max_file_bytes`.
 pub fn read_sheet(path: &Path, limits: &Limits) -> Result<Sheet, OfficeError> {
+    let bytes = read_file(path, limits)?;
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    read_sheet_bytes(&bytes, name, limits)
+}
+
+/// Rows handed over at a time by the reader of a [`SheetStream`] (a hand-over per row would
+/// wake the other thread a million times), and batches read ahead.
+const ROWS_PER_BATCH: usize = 256;
+const BATCHES_AHEAD: usize = 16;
+
+/// The first sheet of a file, read on a thread of its own and handed on a row at a time while
+/// the rows before are being used: the header row, what the file says of its length, and the
+/// rows below in order (`Err` once, last, when the file turns out unreadable or past a limit
+/// further down: whatever the rows before were used for must then be undone).
+pub struct SheetStream {
+    pub headers: Vec<String>,
+    /// The rows below the header the file says it has (a CSV's lines, a worksheet's declared
+    /// dimension; 0 when it does not say): for progress only.
+    pub expected_rows: usize,
+    batches: std::sync::mpsc::Receiver<Result<Vec<Streamed>, OfficeError>>,
+    batch: std::vec::IntoIter<Streamed>,
+}
+
+impl Iterator for SheetStream {
+    type Item = Result<Vec<String>, OfficeError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            match self.batch.next() {
+                Some(Streamed::Row(cells)) => return Some(Ok(cells)),
+                Some(Streamed::Headers { .. }) => return Some(Err(OfficeError::NoHeader)),
+                None => match self.batches.recv().ok()? {
+                    Ok(batch) => self.batch = batch.into_iter(),
+                    Err(e) => return Some(Err(e)),
+                },
+            }
+        }
+    }
+}
+
+/// Opens the file at `path` as a [`SheetStream`], under the same limits as [`read_sheet`]:
+/// returns once the header row is read (or the file is refused). A consumer that stops early
+/// drops the stream, and the reading thread stops at its next row.
+pub fn stream_sheet(path: &Path, limits: &Limits) -> Result<SheetStream, OfficeError> {
+    let bytes = read_file(path, limits)?;
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("")
+        .to_string();
+    let limits = limits.clone();
+    let (sender, batches) = std::sync::mpsc::sync_channel(BATCHES_AHEAD);
+    std::thread::Builder::new()
+        .name("sheet-reader".into())
+        .spawn(move || {
+            // The batch being filled, shared by the grid's sink and the hand-over at the end.
+            let batch = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+            let send = |batch: &std::sync::Mutex<Vec<Streamed>>| {
+                let full = std::mem::take(&mut *batch.lock().unwrap_or_else(|e| e.into_inner()));
+                full.is_empty() || sender.send(Ok(full)).is_ok()
+            };
+            let filling = batch.clone();
+            let grid = Grid::streaming(
+                &limits,
+                Box::new(|item| {
+                    let headers = matches!(item, Streamed::Headers { .. });
+                    let mut rows = filling.lock().unwrap_or_else(|e| e.into_inner());
+                    rows.push(item);
+                    let full = headers || rows.len() >= ROWS_PER_BATCH;
+                    drop(rows);
+                    !full || send(&filling)
+                }),
+            );
+            // A reader that panicked must not look like a file that ended: it says so, last.
+            let read = catch_unwind(AssertUnwindSafe(|| read_into(&bytes, &name, &limits, grid)))
+                .unwrap_or_else(|_| {
+                    Err(OfficeError::unreadable("文件结构损坏", "corrupt structure"))
+                });
+            // The rows read before an error are handed on before it.
+            if send(&batch) {
+                if let Err(e) = read {
+                    let _ = sender.send(Err(e));
+                }
+            }
+        })?;
+    let first = match batches.recv() {
+        Ok(Ok(first)) => first,
+        Ok(Err(e)) => return Err(e),
+        Err(_) => return Err(OfficeError::Empty),
+    };
+    let mut batch = first.into_iter();
+    match batch.next() {
+        Some(Streamed::Headers {
+            cells,
+            expected_rows,
+        }) => Ok(SheetStream {
+            headers: cells,
+            expected_rows,
+            batches,
+            batch,
+        }),
+        _ => Err(OfficeError::NoHeader),
+    }
+}
+
+/// The bytes of the file at `path`, refused before reading when larger than the limit.
+fn read_file(path: &Path, limits: &Limits) -> Result<Vec<u8>, OfficeError> {
     let file = std::fs::File::open(path)?;
     let size = file.metadata()?.len();
     if size > limits.max_file_bytes {
@@ -53,8 +161,7 @@ pub fn read_sheet(path: &Path, limits: &Limits) -> Result<Sheet, OfficeError> {
     let mut bytes = Vec::with_capacity(size as usize);
     file.take(limits.max_file_bytes + 1)
         .read_to_end(&mut bytes)?;
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    read_sheet_bytes(&bytes, name, limits)
+    Ok(bytes)
 }
 
 /// Reads the first sheet of an uploaded file. The format is decided by content (zip → xlsx,
@@ -64,6 +171,16 @@ pub fn read_sheet_bytes(
     bytes: &[u8],
     file_name: &str,
     limits: &Limits,
+) -> Result<Sheet, OfficeError> {
+    read_into(bytes, file_name, limits, Grid::new(limits))
+}
+
+/// Reads the first sheet into `grid`: kept whole, or handed on row by row.
+fn read_into(
+    bytes: &[u8],
+    file_name: &str,
+    limits: &Limits,
+    grid: Grid<'_>,
 ) -> Result<Sheet, OfficeError> {
     if bytes.len() as u64 > limits.max_file_bytes {
         return Err(OfficeError::TooLarge {
@@ -76,10 +193,10 @@ pub fn read_sheet_bytes(
     }
     let ext = extension(file_name);
     if bytes.starts_with(ZIP_MAGIC) || bytes.starts_with(EMPTY_ZIP_MAGIC) {
-        return guarded(|| xlsx_in::read_xlsx(bytes, limits));
+        return guarded(|| xlsx_in::read_xlsx(bytes, limits, grid));
     }
     if bytes.starts_with(OLE_MAGIC) {
-        return guarded(|| xls_in::read_xls(bytes, limits));
+        return guarded(|| xls_in::read_xls(bytes, limits, grid));
     }
     if matches!(
         ext.as_str(),
@@ -101,7 +218,7 @@ pub fn read_sheet_bytes(
             format!("named .{ext} but not an Excel workbook"),
         ));
     }
-    csv_in::read_csv(bytes, ext == "tsv" || ext == "txt", limits)
+    csv_in::read_csv(bytes, ext == "tsv" || ext == "txt", grid)
 }
 
 fn extension(file_name: &str) -> String {

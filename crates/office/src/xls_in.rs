@@ -12,7 +12,11 @@ use crate::grid::{render_data, Grid};
 use crate::limits::Limits;
 use crate::sheet::Sheet;
 
-pub(crate) fn read_xls(bytes: &[u8], limits: &Limits) -> Result<Sheet, OfficeError> {
+pub(crate) fn read_xls(
+    bytes: &[u8],
+    limits: &Limits,
+    mut grid: Grid<'_>,
+) -> Result<Sheet, OfficeError> {
     let stream = cfb::workbook_stream(bytes).map_err(|p| match p {
         CfbProblem::Encrypted => OfficeError::Encrypted,
         CfbProblem::NoWorkbook => OfficeError::Unsupported {
@@ -37,7 +41,7 @@ pub(crate) fn read_xls(bytes: &[u8], limits: &Limits) -> Result<Sheet, OfficeErr
         .worksheet_range(&first)
         .map_err(OfficeError::corrupt)?;
     let (row0, col0) = range.start().unwrap_or((0, 0));
-    let mut grid = Grid::new(limits);
+    grid.expect_rows((row0 as usize + range.height()).saturating_sub(1));
     for (row, col, value) in range.used_cells() {
         grid.push(
             row0 as usize + row,

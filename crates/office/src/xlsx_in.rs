@@ -20,7 +20,11 @@ const MAX_PARTS: usize = 10_000;
 /// sheet compresses well); above it, a ratio past the limit is padding.
 const RATIO_FLOOR: u64 = 64 * 1024;
 
-pub(crate) fn read_xlsx(bytes: &[u8], limits: &Limits) -> Result<Sheet, OfficeError> {
+pub(crate) fn read_xlsx(
+    bytes: &[u8],
+    limits: &Limits,
+    grid: Grid<'_>,
+) -> Result<Sheet, OfficeError> {
     let worksheets = inspect(bytes, limits)?;
     // The worksheets are scanned for markers while their cells are read: calamine streams
     // them (they cost no memory up front), and a million-row sheet is half a gigabyte of XML
@@ -35,7 +39,7 @@ pub(crate) fn read_xlsx(bytes: &[u8], limits: &Limits) -> Result<Sheet, OfficeEr
             }
             result
         });
-        let read = read_cells(bytes, limits, &refused);
+        let read = read_cells(bytes, grid, &refused);
         let scanned = scan
             .join()
             .unwrap_or_else(|_| Err(OfficeError::corrupt("worksheet scan failed")));
@@ -44,7 +48,11 @@ pub(crate) fn read_xlsx(bytes: &[u8], limits: &Limits) -> Result<Sheet, OfficeEr
 }
 
 /// Streams the first worksheet's cells into a grid, stopping early when `refused` is set.
-fn read_cells(bytes: &[u8], limits: &Limits, refused: &AtomicBool) -> Result<Sheet, OfficeError> {
+fn read_cells(
+    bytes: &[u8],
+    mut grid: Grid<'_>,
+    refused: &AtomicBool,
+) -> Result<Sheet, OfficeError> {
     let mut workbook = Xlsx::new(Cursor::new(bytes)).map_err(OfficeError::corrupt)?;
     let first = workbook
         .sheet_names()
@@ -54,7 +62,8 @@ fn read_cells(bytes: &[u8], limits: &Limits, refused: &AtomicBool) -> Result<She
     let mut cells = workbook
         .worksheet_cells_reader(&first)
         .map_err(OfficeError::corrupt)?;
-    let mut grid = Grid::new(limits);
+    // The declared dimension only tells progress how far there is to go.
+    grid.expect_rows(cells.dimensions().end.0 as usize);
     let mut seen: u32 = 0;
     // The declared dimension is ignored: only cells actually present are visited.
     while let Some(cell) = cells.next_cell().map_err(OfficeError::corrupt)? {

@@ -282,3 +282,65 @@ fn a_record_too_short_for_its_fields_is_answered_as_corrupt_not_a_crash() {
     assert_eq!(refused.code(), "file.unreadable");
     assert!(refused.to_string().contains("损坏"), "{refused}");
 }
+
+/// A streamed sheet's headers, and its rows in order then the error that ended it, if any.
+type Streamed = (Vec<String>, Vec<Result<Vec<String>, OfficeError>>);
+
+/// The sheet as a stream: its rows in order, then the error that ended it, if any.
+fn stream_all(bytes: &[u8], name: &str) -> Result<Streamed, OfficeError> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    std::fs::write(&path, bytes).unwrap();
+    let mut stream = kexie_office::stream_sheet(&path, &Limits::small())?;
+    let headers = std::mem::take(&mut stream.headers);
+    Ok((headers, stream.collect()))
+}
+
+#[test]
+fn a_streamed_sheet_broken_further_down_ends_with_its_error_and_no_more_rows() {
+    let rows: String = (2..=300)
+        .map(|r| {
+            format!(
+                r#"<row r="{r}">{}</row>"#,
+                cell(&format!("A{r}"), &format!("v{r}"))
+            )
+        })
+        .collect();
+    // Row 301 closes an element it never opened.
+    let data = format!(
+        r#"<row r="1">{}</row>{rows}<row r="301"><c r="A301" t="inlineStr"><is><t>x</t></c></row>"#,
+        cell("A1", "姓名")
+    );
+    let (headers, items) = stream_all(&xlsx_with_sheet_data(&data), "broken.xlsx").unwrap();
+    assert_eq!(headers, ["姓名"]);
+    let last = items.last().unwrap();
+    assert_eq!(last.as_ref().unwrap_err().code(), "file.unreadable");
+    assert!(items[..items.len() - 1].iter().all(|r| r.is_ok()));
+    assert_eq!(items[0].as_ref().unwrap(), &["v2"]);
+
+    // A DOCTYPE in the worksheet is found while the cells are read: the stream ends with it.
+    let with_dtd = format!(
+        r#"<?xml version="1.0"?><!DOCTYPE worksheet [<!ENTITY a "aaaaaaaa">]>{}<sheetData>{}</sheetData></worksheet>"#,
+        &SHEET_HEAD[SHEET_HEAD.find("<worksheet").unwrap()..],
+        cell("A1", "姓名")
+    );
+    let bytes = xlsx_with_sheet(&mut |w| w.write_all(with_dtd.as_bytes()).unwrap(), &[]);
+    let code = match stream_all(&bytes, "dtd.xlsx") {
+        Err(e) => e.code(),
+        Ok((_, items)) => items.last().unwrap().as_ref().unwrap_err().code(),
+    };
+    assert_eq!(code, "file.doctype");
+
+    // Rows out of order cannot be handed on one at a time.
+    let data = format!(
+        r#"<row r="1">{}</row><row r="3">{}</row><row r="2">{}</row>"#,
+        cell("A1", "姓名"),
+        cell("A3", "b"),
+        cell("A2", "a")
+    );
+    let (_, items) = stream_all(&xlsx_with_sheet_data(&data), "order.xlsx").unwrap();
+    // The blank row 2 was handed on when row 3 began; row 3 never is.
+    assert_eq!(items.len(), 2);
+    assert!(items[0].as_ref().unwrap().is_empty());
+    assert_eq!(items[1].as_ref().unwrap_err().code(), "file.unreadable");
+}

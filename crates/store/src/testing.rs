@@ -249,12 +249,13 @@ where
         membership: true,
         dry_run,
         skip_invalid: false,
+        expected_rows: 0,
     };
     store
         .import_persons(
             &crate::Scope::everything(),
             org_id,
-            rows.into_iter(),
+            rows.into_iter().map(Ok),
             options,
             None,
         )

@@ -173,10 +173,25 @@ pub async fn import_persons(
     skip_invalid: bool,
     progress: Option<&ImportProgress>,
 ) -> Result<PersonImport, StoreError> {
+    let rows = kexie_office::PersonRows::new(sheet, today);
+    import_person_rows(store, scope, org_id, rows, dry_run, skip_invalid, progress).await
+}
+
+/// `import_persons` of rows that may still be being read (`PersonRows::streamed`): a file
+/// found unreadable further down fails the import, and nothing is written.
+pub async fn import_person_rows(
+    store: &Store,
+    scope: &Scope,
+    org_id: i64,
+    checked: kexie_office::PersonRows,
+    dry_run: bool,
+    skip_invalid: bool,
+    progress: Option<&ImportProgress>,
+) -> Result<PersonImport, StoreError> {
     // Checked as the store takes them: the file's rows are checked, prepared and written in
     // one pass, so a million-row file is never held twice. A row the checks refuse stops the
     // writing unless invalid rows are skipped; the rest is still checked for the report.
-    let checked = kexie_office::PersonRows::new(sheet, today);
+    let expected_rows = checked.expected_rows();
     let checked_report = checked.report();
     if !checked.readable() {
         return Ok(PersonImport {
@@ -185,7 +200,10 @@ pub async fn import_persons(
             memberships: 0,
         });
     }
-    let items = checked.map(move |r| r.map(|r| to_person(r, org_id)));
+    let items = checked.map(move |r| {
+        r.map(|r| r.map(|r| to_person(r, org_id)))
+            .map_err(|e| e.to_string())
+    });
     let outcome = store
         .import_persons(
             scope,
@@ -195,6 +213,7 @@ pub async fn import_persons(
                 membership: true,
                 dry_run,
                 skip_invalid,
+                expected_rows,
             },
             progress,
         )

@@ -40,7 +40,9 @@ pub async fn run(global: &Global, cmd: ImportCommand) -> CmdResult {
             )
         }
         ImportCommand::Persons(args) => {
-            let sheet = kexie_office::read_sheet(&args.file, &command_line_limits())
+            // Read on a thread of its own while the rows before are checked and written: the
+            // reading of a large .xlsx takes as long as writing it.
+            let sheet = kexie_office::stream_sheet(&args.file, &command_line_limits())
                 .map_err(|e| Failure::Input(format!("{}: {e}", args.file.display())))?;
             let store = super::open_store(&config).await?;
             let scope = Scope::everything().acting_as(super::operator());
@@ -64,17 +66,15 @@ pub async fn run(global: &Global, cmd: ImportCommand) -> CmdResult {
             };
             let today = kexie_store::today();
             eprintln!(
-                "正在导入 {} 行… / importing {} rows…",
-                sheet.rows.len(),
-                sheet.rows.len()
+                "正在导入约 {} 行… / importing about {} rows…",
+                sheet.expected_rows, sheet.expected_rows
             );
             let progress = ProgressLine::start();
-            let result = kexie_web::imports::import_persons(
+            let result = kexie_web::imports::import_person_rows(
                 &store,
                 &scope,
                 org.org_id,
-                sheet,
-                today,
+                kexie_office::PersonRows::streamed(sheet, today),
                 args.dry_run,
                 args.skip_invalid,
                 Some(&progress.counters),

@@ -57,6 +57,9 @@ pub struct PersonImportOptions {
     /// Leave out the rows with problems and write the rest (otherwise any problem writes
     /// nothing).
     pub skip_invalid: bool,
+    /// The rows the file says it has, when the rows are still being read (0: the rows'
+    /// size hint): for progress, and for choosing how to write a large load.
+    pub expected_rows: usize,
 }
 
 /// What the import has found and written so far.
@@ -78,8 +81,9 @@ impl Tally {
 }
 
 impl Store {
-    /// Imports people kept by `org_id` (in scope, writable). `rows` gives `None` for a row the
-    /// file's own checks refused (the caller reports it).
+    /// Imports people kept by `org_id` (in scope, writable). `rows` gives `Ok(None)` for a row
+    /// the file's own checks refused (the caller reports it), and `Err(message)` when the file
+    /// could not be read further: nothing is written then, and the import fails with it.
     #[tracing::instrument(skip_all, fields(dry_run = options.dry_run, skip_invalid = options.skip_invalid), err)]
     pub async fn import_persons<I>(
         &self,
@@ -90,7 +94,7 @@ impl Store {
         progress: Option<&ImportProgress>,
     ) -> StoreResult<PersonImportOutcome>
     where
-        I: Iterator<Item = Option<ImportPerson>> + Send + 'static,
+        I: Iterator<Item = Result<Option<ImportPerson>, String>> + Send + 'static,
     {
         // The index pages a load touches at random are kept in memory for its duration (a
         // page spilled to the WAL and read back costs more than the row), then let go: the
@@ -112,13 +116,16 @@ impl Store {
         progress: Option<&ImportProgress>,
     ) -> StoreResult<PersonImportOutcome>
     where
-        I: Iterator<Item = Option<ImportPerson>> + Send + 'static,
+        I: Iterator<Item = Result<Option<ImportPerson>, String>> + Send + 'static,
     {
         let org = self.org(scope, org_id).await?;
         if !scope.can_write() {
             return Err(StoreError::Forbidden);
         }
-        let total = rows.size_hint().1.unwrap_or(0);
+        let total = match options.expected_rows {
+            0 => rows.size_hint().1.unwrap_or(0),
+            expected => expected,
+        };
         progress.begin(ImportPhase::Writing, total);
         // A dry run checks the rows against the registry and writes none (checking a million
         // rows takes seconds, writing them to roll them back a minute), so it does not hold the
@@ -162,7 +169,8 @@ impl Store {
         // early, and what was written so far is not the file.
         producer
             .await
-            .map_err(|e| StoreError::Other(format!("preparing rows: {e}")))?;
+            .map_err(|e| StoreError::Other(format!("preparing rows: {e}")))?
+            .map_err(StoreError::Invalid)?;
         checker
             .await
             .map_err(|e| StoreError::Other(format!("checking rows: {e}")))?;

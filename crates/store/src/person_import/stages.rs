@@ -124,10 +124,10 @@ impl Store {
         org_id: i64,
     ) -> (
         tokio::sync::mpsc::Receiver<Chunk>,
-        tokio::task::JoinHandle<()>,
+        tokio::task::JoinHandle<Result<(), String>>,
     )
     where
-        I: Iterator<Item = Option<ImportPerson>> + Send + 'static,
+        I: Iterator<Item = Result<Option<ImportPerson>, String>> + Send + 'static,
     {
         let cipher = self.cipher.clone();
         let (sender, receiver) = tokio::sync::mpsc::channel(2);
@@ -141,13 +141,18 @@ impl Store {
                 };
                 for item in rows.by_ref().take(PREPARED_CHUNK) {
                     match item {
-                        Some(item) => chunk.rows.push(Prepared::new(&cipher, item, org_id, now)),
-                        None => chunk.refused += 1,
+                        Ok(Some(item)) => {
+                            chunk.rows.push(Prepared::new(&cipher, item, org_id, now))
+                        }
+                        Ok(None) => chunk.refused += 1,
+                        // The file could not be read further: the rows so far are not the
+                        // file, and the import fails without them.
+                        Err(message) => return Err(message),
                     }
                 }
                 // A closed channel means the import stopped on an error: stop preparing.
                 if chunk.len() + chunk.refused == 0 || sender.blocking_send(chunk).is_err() {
-                    break;
+                    return Ok(());
                 }
             }
         });

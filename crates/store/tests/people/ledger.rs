@@ -12,6 +12,7 @@ stories!(
     paging_a_ledger_matches_one_long_page_and_totals_follow_writes,
     a_bulk_import_links_every_membership_to_its_own_person,
     a_bulk_import_looked_up_by_index_finds_the_same,
+    a_file_unreadable_further_down_writes_nothing,
     growth_counts_members_at_start_joined_and_left,
 );
 
@@ -234,6 +235,53 @@ async fn a_bulk_import_links_every_membership_to_its_own_person(db: &TestDb) {
 async fn a_bulk_import_looked_up_by_index_finds_the_same(db: &TestDb) {
     kexie_store::testing::look_registry_up_by_index();
     a_bulk_import_links_every_membership_to_its_own_person(db).await;
+}
+
+/// The rows of a file still being read: one that turns out unreadable after thousands of rows
+/// were written fails the import with the reader's message, and none of them stays, even when
+/// invalid rows are skipped.
+async fn a_file_unreadable_further_down_writes_nothing(db: &TestDb) {
+    let store = &db.store;
+    let s = society(store, "BROKEN", None).await;
+    let items = (0..2_600).map(move |i| {
+        if i == 2_500 {
+            return Err("第 2502 行附近格式错误".to_string());
+        }
+        Ok(Some(kexie_store::ImportPerson {
+            row: i + 2,
+            person: NewPerson {
+                org_id: s,
+                name: format!("会员{i:04}"),
+                id_number: Some(id_number(i)),
+                ..NewPerson::default()
+            },
+            member_type: None,
+            member_number: None,
+            joined: None,
+        }))
+    });
+    let options = kexie_store::PersonImportOptions {
+        membership: true,
+        skip_invalid: true,
+        expected_rows: 2_600,
+        ..Default::default()
+    };
+    let err = store
+        .import_persons(&Scope::everything(), s, items, options, None)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("第 2502 行附近格式错误"), "{err}");
+    let filter = LedgerFilter {
+        org_id: s,
+        ..LedgerFilter::default()
+    };
+    let all = Scope::everything();
+    assert_eq!(
+        store.ledger(&all, &filter, today(), 10, 0).await.unwrap().1,
+        0
+    );
+    let (people, total) = store.list_persons(&all, Some("会员"), 10, 0).await.unwrap();
+    assert!(people.is_empty() && total == 0);
 }
 
 async fn a_subtree_ledger_includes_the_organisations_below(db: &TestDb) {
