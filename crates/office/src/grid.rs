@@ -37,6 +37,8 @@ pub(crate) struct Grid<'l> {
     filling: Vec<String>,
     /// The rows below the header the file says it has, as the reader found out.
     expected_rows: usize,
+    /// The header row's width: the room a new row is given.
+    width: usize,
     /// Cells seen, empty or not: the work done.
     streamed: u64,
     /// Cell slots allocated in `rows` (gaps before a value and room reserved included): the
@@ -56,6 +58,7 @@ impl<'l> Grid<'l> {
             current: 0,
             filling: Vec::new(),
             expected_rows: 0,
+            width: 0,
             streamed: 0,
             slots: 0,
             text_bytes: 0,
@@ -145,7 +148,10 @@ impl<'l> Grid<'l> {
                 part: "cells".into(),
             });
         }
-        let width = self.headers.len();
+        if row == 0 {
+            self.width = self.width.max(col + 1);
+        }
+        let width = self.width;
         if self.sink.is_some() {
             self.move_to(row)?;
         }
