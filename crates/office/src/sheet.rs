@@ -98,21 +98,20 @@ pub fn stream_sheet(path: &Path, limits: &Limits) -> Result<SheetStream, OfficeE
         .name("sheet-reader".into())
         .spawn(move || {
             // The batch being filled, shared by the grid's sink and the hand-over at the end.
-            let batch = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+            let batch = std::sync::Mutex::new(Vec::new());
             let send = |batch: &std::sync::Mutex<Vec<Streamed>>| {
                 let full = std::mem::take(&mut *batch.lock().unwrap_or_else(|e| e.into_inner()));
                 full.is_empty() || sender.send(Ok(full)).is_ok()
             };
-            let filling = batch.clone();
             let grid = Grid::streaming(
                 &limits,
                 Box::new(|item| {
                     let headers = matches!(item, Streamed::Headers { .. });
-                    let mut rows = filling.lock().unwrap_or_else(|e| e.into_inner());
+                    let mut rows = batch.lock().unwrap_or_else(|e| e.into_inner());
                     rows.push(item);
                     let full = headers || rows.len() >= ROWS_PER_BATCH;
                     drop(rows);
-                    !full || send(&filling)
+                    !full || send(&batch)
                 }),
             );
             // A reader that panicked must not look like a file that ended: it says so, last.
