@@ -125,9 +125,40 @@ pub(crate) fn unsafe_cell(value: &str) -> &str {
     }
 }
 
+/// The text with each run of white space (ideographic and no-break spaces included) made one
+/// plain space, and none at either end: stray spaces from copying are not part of a value. Text
+/// already tidy, as nearly every cell is, is copied without being split.
+pub(crate) fn collapse_spaces(v: &str) -> String {
+    let mut previous_space = true;
+    let tidy = v.chars().all(|c| {
+        let ok = if c.is_whitespace() {
+            c == ' ' && !previous_space
+        } else {
+            true
+        };
+        previous_space = c.is_whitespace();
+        ok
+    }) && !previous_space;
+    if tidy || v.is_empty() {
+        return v.to_string();
+    }
+    v.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn runs_of_space_become_one_and_tidy_text_is_kept_as_it_is() {
+        assert_eq!(collapse_spaces("中国 科协"), "中国 科协");
+        assert_eq!(collapse_spaces("中国  科协"), "中国 科协");
+        assert_eq!(collapse_spaces("中国\t科协\u{3000}学会"), "中国 科协 学会");
+        assert_eq!(collapse_spaces(" 科协"), "科协");
+        assert_eq!(collapse_spaces("科协 "), "科协");
+        assert_eq!(collapse_spaces("   "), "");
+        assert_eq!(collapse_spaces(""), "");
+    }
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()

@@ -9,7 +9,7 @@ use kexie_domain::org::{OrgKind, OrgStatus};
 use kexie_domain::text::{normalise_code, to_half_width};
 use serde::{Deserialize, Serialize};
 
-use crate::cells::{parse_date, CellError};
+use crate::cells::{collapse_spaces, parse_date, CellError};
 use crate::columns::ColumnSpec;
 use crate::org_order;
 use crate::phone::parse_phone;
@@ -194,7 +194,7 @@ impl RowCheck<'_> {
     /// one plain space: stray spaces from copying are not part of a name.
     fn text(&mut self, key: &str, max_chars: usize) -> Option<String> {
         self.opt(key, |v| {
-            let tidy = v.split_whitespace().collect::<Vec<_>>().join(" ");
+            let tidy = collapse_spaces(v);
             if tidy.chars().count() > max_chars {
                 let message = format!("不能超过 {max_chars} 个字");
                 Err(CellError::new("field.too_long", message))

@@ -10,7 +10,7 @@ use kexie_domain::email::Email;
 use kexie_domain::id_number::{Gender, IdNumber};
 use kexie_domain::phone::Mobile;
 
-use crate::cells::{parse_bool_zh, parse_date, CellError};
+use crate::cells::{collapse_spaces, parse_bool_zh, parse_date, CellError};
 use crate::columns::ColumnMap;
 use crate::error::OfficeError;
 use crate::persons::{title, PersonRow, PERSON_COLUMNS};
@@ -43,24 +43,6 @@ impl SharedReport {
     pub fn take(&self) -> ImportReport {
         std::mem::take(&mut *self.lock())
     }
-}
-
-/// The text with each run of white space made one space, and none at either end.
-fn collapse_spaces(v: &str) -> String {
-    let mut previous_space = true;
-    let tidy = v.chars().all(|c| {
-        let ok = if c.is_whitespace() {
-            c == ' ' && !previous_space
-        } else {
-            true
-        };
-        previous_space = c.is_whitespace();
-        ok
-    }) && !previous_space;
-    if tidy || v.is_empty() {
-        return v.to_string();
-    }
-    v.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// The rows of a people sheet, checked one at a time as an import consumes them: each filled
@@ -320,17 +302,6 @@ mod tests {
 
     fn today() -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()
-    }
-
-    #[test]
-    fn runs_of_space_become_one_and_tidy_text_is_kept_as_it_is() {
-        assert_eq!(collapse_spaces("中国 科协"), "中国 科协");
-        assert_eq!(collapse_spaces("中国  科协"), "中国 科协");
-        assert_eq!(collapse_spaces("中国\t科协\u{3000}学会"), "中国 科协 学会");
-        assert_eq!(collapse_spaces(" 科协"), "科协");
-        assert_eq!(collapse_spaces("科协 "), "科协");
-        assert_eq!(collapse_spaces("   "), "");
-        assert_eq!(collapse_spaces(""), "");
     }
 
     #[test]

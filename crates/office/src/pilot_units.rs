@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::cells::CellError;
+use crate::cells::{collapse_spaces, CellError};
 use crate::columns::ColumnSpec;
 use crate::phone::parse_phone;
 use crate::report::ImportReport;
@@ -67,7 +67,7 @@ pub fn parse_pilot_unit_sheet(sheet: &Sheet) -> (Vec<PilotUnitRow>, ImportReport
     let mut category_above: Option<String> = None;
     for (number, cells) in filled_rows(sheet, &mut report) {
         let mut row = RowCheck::new(number, cells, &map, &mut report);
-        let category = match row.get("category").map(tidy) {
+        let category = match row.get("category").map(collapse_spaces) {
             Some(c) if c.chars().count() > MAX_NAME => {
                 row.fail("category", too_long());
                 None
@@ -84,7 +84,7 @@ pub fn parse_pilot_unit_sheet(sheet: &Sheet) -> (Vec<PilotUnitRow>, ImportReport
             .get("name")
             .map(|v| {
                 v.split(['、', '，', ',', '；', ';', '\n'])
-                    .map(tidy)
+                    .map(collapse_spaces)
                     .filter(|n| !n.is_empty())
                     .collect()
             })
@@ -95,7 +95,7 @@ pub fn parse_pilot_unit_sheet(sheet: &Sheet) -> (Vec<PilotUnitRow>, ImportReport
         } else if names.iter().any(|n| n.chars().count() > MAX_NAME) {
             row.fail("name", too_long());
         }
-        let contact_name = row.get("contact_name").map(tidy);
+        let contact_name = row.get("contact_name").map(collapse_spaces);
         if contact_name
             .as_ref()
             .is_some_and(|c| c.chars().count() > 50)
@@ -129,11 +129,6 @@ pub fn parse_pilot_unit_sheet(sheet: &Sheet) -> (Vec<PilotUnitRow>, ImportReport
         }
     }
     (units, report)
-}
-
-/// Runs of spaces (ideographic ones included) made one plain space.
-fn tidy(v: &str) -> String {
-    v.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn too_long() -> CellError {
