@@ -111,8 +111,8 @@ mod tests {
         let mut items = Vec::new();
         let grid = Grid::streaming(
             &limits,
-            Box::new(|item| {
-                items.push(item);
+            Box::new(|batch| {
+                items.extend(batch);
                 true
             }),
         );

@@ -13,7 +13,7 @@ use crate::limits::Limits;
 use crate::sheet::Sheet;
 
 /// A row handed on by a streaming grid: the header row first, then every row below it in order
-/// (empty rows in the middle as empty vectors). The sink answers false when nobody listens.
+/// (empty rows in the middle as empty vectors).
 pub(crate) enum Streamed {
     Headers {
         cells: Vec<String>,
@@ -23,8 +23,13 @@ pub(crate) enum Streamed {
     Row(Vec<String>),
 }
 
-/// Where a streaming grid hands its rows.
-pub(crate) type Sink<'l> = Box<dyn FnMut(Streamed) -> bool + Send + 'l>;
+/// Where a streaming grid hands its rows, a batch at a time; it answers false when nobody
+/// listens any more.
+pub(crate) type Sink<'l> = Box<dyn FnMut(Vec<Streamed>) -> bool + Send + 'l>;
+
+/// Rows a streaming grid hands on at a time: a hand-over per row would wake the reading side
+/// a million times.
+const ROWS_PER_BATCH: usize = 256;
 
 pub(crate) struct Grid<'l> {
     limits: &'l Limits,
@@ -35,6 +40,8 @@ pub(crate) struct Grid<'l> {
     /// Streaming: the row being filled (0 is the header row) and its cells.
     current: usize,
     filling: Vec<String>,
+    /// Streaming: rows read and not yet handed on.
+    pending: Vec<Streamed>,
     /// The rows below the header the file says it has, as the reader found out.
     expected_rows: usize,
     /// The header row's width: the room a new row is given.
@@ -57,6 +64,7 @@ impl<'l> Grid<'l> {
             sink: None,
             current: 0,
             filling: Vec::new(),
+            pending: Vec::new(),
             expected_rows: 0,
             width: 0,
             streamed: 0,
@@ -69,10 +77,9 @@ impl<'l> Grid<'l> {
     /// at a time. The readers give cells row by row, top to bottom; a cell above the current
     /// row is refused.
     pub(crate) fn streaming(limits: &'l Limits, sink: Sink<'l>) -> Self {
-        Grid {
-            sink: Some(sink),
-            ..Grid::new(limits)
-        }
+        let mut grid = Grid::new(limits);
+        grid.sink = Some(sink);
+        grid
     }
 
     /// What the file says of its length (a CSV's lines, a worksheet's declared dimension), for
@@ -96,11 +103,12 @@ impl<'l> Grid<'l> {
         Ok(())
     }
 
-    /// Streaming: hands the row being filled to the sink.
+    /// Streaming: hands the row being filled on, with the batch once it is full (the header
+    /// row goes at once: the reading side waits for it).
     fn hand_on(&mut self) -> Result<(), OfficeError> {
-        let Some(sink) = self.sink.as_mut() else {
+        if self.sink.is_none() {
             return Ok(());
-        };
+        }
         let item = if self.current == 0 {
             if self.headers.is_empty() {
                 return Err(OfficeError::NoHeader);
@@ -112,8 +120,20 @@ impl<'l> Grid<'l> {
         } else {
             Streamed::Row(std::mem::take(&mut self.filling))
         };
-        // The memory of a row handed on is the reader's no longer.
-        if sink(item) {
+        let headers = matches!(item, Streamed::Headers { .. });
+        self.pending.push(item);
+        if headers || self.pending.len() >= ROWS_PER_BATCH {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Streaming: hands the rows not yet handed on to the sink.
+    fn flush(&mut self) -> Result<(), OfficeError> {
+        let Some(sink) = self.sink.as_mut() else {
+            return Ok(());
+        };
+        if self.pending.is_empty() || sink(std::mem::take(&mut self.pending)) {
             Ok(())
         } else {
             Err(OfficeError::unreadable("读取已停止", "reading stopped"))
@@ -190,6 +210,7 @@ impl<'l> Grid<'l> {
                 return Err(OfficeError::Empty);
             }
             self.hand_on()?;
+            self.flush()?;
             return Ok(Sheet::default());
         }
         // Rows are only created up to the last one holding a value, so there is no empty tail
@@ -202,9 +223,17 @@ impl<'l> Grid<'l> {
             });
         }
         Ok(Sheet {
-            headers: self.headers,
-            rows: self.rows,
+            headers: std::mem::take(&mut self.headers),
+            rows: std::mem::take(&mut self.rows),
         })
+    }
+}
+
+impl Drop for Grid<'_> {
+    /// A reader that stopped at an error still hands on the rows it read before it, ahead of
+    /// the error.
+    fn drop(&mut self) {
+        let _ = self.flush();
     }
 }
 

@@ -42,14 +42,11 @@ const OLE_MAGIC: &[u8] = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1";
 /// Reads the first sheet of the file at `path`, refusing it before reading when it is larger
 /// than `limits.max_file_bytes`.
 pub fn read_sheet(path: &Path, limits: &Limits) -> Result<Sheet, OfficeError> {
-    let bytes = read_file(path, limits)?;
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    read_sheet_bytes(&bytes, name, limits)
+    let (bytes, name) = read_file(path, limits)?;
+    read_sheet_bytes(&bytes, &name, limits)
 }
 
-/// Rows handed over at a time by the reader of a [`SheetStream`] (a hand-over per row would
-/// wake the other thread a million times), and batches read ahead.
-const ROWS_PER_BATCH: usize = 256;
+/// Batches of rows a [`SheetStream`]'s reader may be ahead.
 const BATCHES_AHEAD: usize = 16;
 
 /// The first sheet of a file, read on a thread of its own and handed on a row at a time while
@@ -86,44 +83,16 @@ impl Iterator for SheetStream {
 /// returns once the header row is read (or the file is refused). A consumer that stops early
 /// drops the stream, and the reading thread stops at its next row.
 pub fn stream_sheet(path: &Path, limits: &Limits) -> Result<SheetStream, OfficeError> {
-    let bytes = read_file(path, limits)?;
-    let name = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("")
-        .to_string();
+    let (bytes, name) = read_file(path, limits)?;
     let limits = limits.clone();
     let (sender, batches) = std::sync::mpsc::sync_channel(BATCHES_AHEAD);
     std::thread::Builder::new()
         .name("sheet-reader".into())
         .spawn(move || {
-            // The batch being filled, shared by the grid's sink and the hand-over at the end.
-            let batch = std::sync::Mutex::new(Vec::new());
-            let send = |batch: &std::sync::Mutex<Vec<Streamed>>| {
-                let full = std::mem::take(&mut *batch.lock().unwrap_or_else(|e| e.into_inner()));
-                full.is_empty() || sender.send(Ok(full)).is_ok()
-            };
-            let grid = Grid::streaming(
-                &limits,
-                Box::new(|item| {
-                    let headers = matches!(item, Streamed::Headers { .. });
-                    let mut rows = batch.lock().unwrap_or_else(|e| e.into_inner());
-                    rows.push(item);
-                    let full = headers || rows.len() >= ROWS_PER_BATCH;
-                    drop(rows);
-                    !full || send(&batch)
-                }),
-            );
-            // A reader that panicked must not look like a file that ended: it says so, last.
-            let read = catch_unwind(AssertUnwindSafe(|| read_into(&bytes, &name, &limits, grid)))
-                .unwrap_or_else(|_| {
-                    Err(OfficeError::unreadable("文件结构损坏", "corrupt structure"))
-                });
-            // The rows read before an error are handed on before it.
-            if send(&batch) {
-                if let Err(e) = read {
-                    let _ = sender.send(Err(e));
-                }
+            let grid = Grid::streaming(&limits, Box::new(|batch| sender.send(Ok(batch)).is_ok()));
+            // The grid hands on the rows read before an error (or a panic) ahead of it.
+            if let Err(e) = guarded(|| read_into(&bytes, &name, &limits, grid)) {
+                let _ = sender.send(Err(e));
             }
         })?;
     let first = match batches.recv() {
@@ -146,8 +115,9 @@ pub fn stream_sheet(path: &Path, limits: &Limits) -> Result<SheetStream, OfficeE
     }
 }
 
-/// The bytes of the file at `path`, refused before reading when larger than the limit.
-fn read_file(path: &Path, limits: &Limits) -> Result<Vec<u8>, OfficeError> {
+/// The bytes and the name of the file at `path`, refused before reading when larger than the
+/// limit.
+fn read_file(path: &Path, limits: &Limits) -> Result<(Vec<u8>, String), OfficeError> {
     let file = std::fs::File::open(path)?;
     let size = file.metadata()?.len();
     if size > limits.max_file_bytes {
@@ -160,7 +130,8 @@ fn read_file(path: &Path, limits: &Limits) -> Result<Vec<u8>, OfficeError> {
     let mut bytes = Vec::with_capacity(size as usize);
     file.take(limits.max_file_bytes + 1)
         .read_to_end(&mut bytes)?;
-    Ok(bytes)
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    Ok((bytes, name.to_string()))
 }
 
 /// Reads the first sheet of an uploaded file. The format is decided by content (zip → xlsx,
