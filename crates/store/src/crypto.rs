@@ -113,7 +113,7 @@ impl std::fmt::Debug for FieldCipher {
 }
 
 /// Bytes of a lookup hash (stored as twice as many hex digits).
-pub const LOOKUP_HASH_BYTES: usize = 16;
+const LOOKUP_HASH_BYTES: usize = 16;
 
 impl FieldCipher {
     /// A fresh random key.
@@ -295,20 +295,21 @@ impl FieldCipher {
     /// probability under 10^-20, and each hash is stored twice per person (row and index): the
     /// full 256 bits would add ~130 bytes to every person.
     pub fn lookup_hash(&self, field: &str, normalised: &str) -> String {
-        let mut mac = self.mac.clone();
-        for part in [field.as_bytes(), &[0], normalised.as_bytes()] {
-            mac.update(part);
-        }
-        hex::encode(&mac.finalize().into_bytes()[..LOOKUP_HASH_BYTES])
+        let mac = self.mac_bytes(&[field.as_bytes(), &[0], normalised.as_bytes()]);
+        hex::encode(&mac[..LOOKUP_HASH_BYTES])
     }
 
-    /// A keyed SM3 MAC over the parts, as hex (used for lookups and the audit chain).
+    /// A keyed SM3 MAC over the parts, as hex (used for the audit chain).
     pub fn mac(&self, parts: &[&[u8]]) -> String {
+        hex::encode(self.mac_bytes(parts))
+    }
+
+    fn mac_bytes(&self, parts: &[&[u8]]) -> [u8; 32] {
         let mut mac = self.mac.clone();
         for part in parts {
             mac.update(part);
         }
-        hex::encode(mac.finalize().into_bytes())
+        mac.finalize().into_bytes().into()
     }
 }
 

@@ -395,7 +395,7 @@ impl Store {
                 let mut row = vec![Value::Int(person_id)];
                 row.extend(crate::persons::person_values(
                     self.cipher(),
-                    &new,
+                    new,
                     crate::now_ms(),
                 ));
                 person_rows.push(row);

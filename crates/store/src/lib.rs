@@ -209,7 +209,7 @@ fn sqlite_pool(max: u32) -> AnyPoolOptions {
         .after_connect(move |conn, _meta| {
             Box::pin(async move {
                 for pragma in [
-                    // Only a new database takes it (before its first table); see PAGE_SIZE.
+                    // Only a new database takes it (before its first table); see PAGE_SIZE_PRAGMA.
                     PAGE_SIZE_PRAGMA,
                     "pragma journal_mode = wal",
                     "pragma synchronous = full",

@@ -144,7 +144,7 @@ impl Store {
         tx: &mut sqlx::AnyConnection,
         new: &NewPerson,
     ) -> StoreResult<i64> {
-        let values = person_values(self.cipher(), new, now_ms());
+        let values = person_values(self.cipher(), new.clone(), now_ms());
         let mut sql = Sql::new("insert into person (");
         sql.push(PERSON_INSERT_COLUMNS).push(") values (");
         sql.bind_list(values);
@@ -427,8 +427,9 @@ pub(crate) fn identity_hashes(
 /// The values of `PERSON_INSERT_COLUMNS` for a person written at `now`: identity numbers
 /// encrypted, hashed for lookups and masked for lists. Takes the cipher, not the store, so that
 /// an import can prepare rows on another thread while the database writes.
-pub(crate) fn person_values(cipher: &FieldCipher, new: &NewPerson, now: i64) -> Vec<Value> {
-    person_values_hashed(cipher, new.clone(), identity_hashes(cipher, new), now)
+pub(crate) fn person_values(cipher: &FieldCipher, new: NewPerson, now: i64) -> Vec<Value> {
+    let hashes = identity_hashes(cipher, &new);
+    person_values_hashed(cipher, new, hashes, now)
 }
 
 /// `person_values` with the lookup hashes already computed (an import keeps them for its

@@ -12,6 +12,7 @@ pub(crate) mod stages;
 mod writer;
 
 use serde::Serialize;
+use sqlx::Row;
 
 use crate::progress::Track;
 use crate::{
@@ -127,15 +128,24 @@ impl Store {
             expected => expected,
         };
         progress.begin(ImportPhase::Writing, total);
+        // How to write and how to check both depend on how many are registered already.
+        let registered: i64 = sqlx::query("select count(*) as n from person")
+            .fetch_one(&self.read)
+            .await?
+            .try_get("n")?;
         // A dry run checks the rows against the registry and writes none (checking a million
         // rows takes seconds, writing them to roll them back a minute), so it does not hold the
         // writer either.
         let mut writer = match options.dry_run {
             true => None,
-            false => Some(self.begin_import(total, options.membership).await?),
+            false => Some(
+                self.begin_import(total, registered, options.membership)
+                    .await?,
+            ),
         };
         let (chunks, producer) = self.prepare_ahead(rows, org.org_id);
-        let (mut checked, checker) = self.check_ahead(chunks, org.org_id, options.membership);
+        let (mut checked, checker) =
+            self.check_ahead(chunks, registered, org.org_id, options.membership);
         let mut tally = Tally::default();
         while let Some(next) = checked.recv().await {
             let Checked {

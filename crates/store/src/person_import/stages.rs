@@ -1,7 +1,6 @@
 //! The stages before the writer: rows prepared (encrypted, hashed, romanised) on a blocking
 //! thread, then checked against the registry on a reading connection, each a chunk ahead.
 
-use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicI64, Ordering};
 
@@ -57,6 +56,34 @@ fn taken_among(numbers: &HashSet<String>, wanted: &[(usize, &str)]) -> HashSet<S
         .filter(|(_, n)| numbers.contains(*n))
         .map(|(_, n)| n.to_string())
         .collect()
+}
+
+/// The rows whose person is among the registered: by ID number, else by name and mobile.
+fn existing_among(rows: &[Prepared], by_id: &Found, by_mobile: &Found) -> Vec<ExistingMatch> {
+    let mut existing = Vec::new();
+    for item in rows {
+        let by_id = item
+            .id_hash
+            .as_ref()
+            .and_then(|h| by_id.get(h))
+            .and_then(|found| found.first())
+            .map(|(person_id, _)| (*person_id, "id_number"));
+        let by_mobile = || {
+            item.mobile_hash
+                .as_ref()
+                .and_then(|h| by_mobile.get(h))
+                .and_then(|found| found.iter().find(|(_, n)| *n == item.name))
+                .map(|(person_id, _)| (*person_id, "name_mobile"))
+        };
+        if let Some((person_id, reason)) = by_id.or_else(by_mobile) {
+            existing.push(ExistingMatch {
+                row: item.row,
+                person_id,
+                reason,
+            });
+        }
+    }
+    existing
 }
 
 /// A row ready to be written: its insert values computed once, its lookup hashes beside them.
@@ -164,6 +191,7 @@ impl Store {
     pub(super) fn check_ahead(
         &self,
         mut chunks: tokio::sync::mpsc::Receiver<Chunk>,
+        registered: i64,
         org_id: i64,
         membership: bool,
     ) -> (
@@ -173,20 +201,19 @@ impl Store {
         let store = self.clone();
         let (sender, receiver) = tokio::sync::mpsc::channel(1);
         let checker = tokio::spawn(async move {
-            let registry = store.registry(org_id, membership).await;
+            let registry = match store.registry(registered, org_id, membership).await {
+                Ok(registry) => registry,
+                Err(e) => {
+                    let _ = sender.send(Err(e)).await;
+                    return;
+                }
+            };
             // Membership numbers seen in the file: number → first row.
             let mut numbers = HashMap::new();
             while let Some(chunk) = chunks.recv().await {
-                let checked = match &registry {
-                    Ok(registry) => {
-                        store
-                            .check_chunk(registry, org_id, membership, chunk, &mut numbers)
-                            .await
-                    }
-                    Err(e) => Err(crate::StoreError::Other(format!(
-                        "reading the registry: {e}"
-                    ))),
-                };
+                let checked = store
+                    .check_chunk(&registry, org_id, membership, chunk, &mut numbers)
+                    .await;
                 let failed = checked.is_err();
                 // A closed channel means the import stopped: stop checking.
                 if sender.send(checked).await.is_err() || failed {
@@ -254,102 +281,61 @@ impl Store {
     }
 
     /// Rows whose person is already registered: the same ID number, or the same name and mobile
-    /// phone. Looked up by keyed hash on a reading connection (the registry as committed, with
-    /// its indexes), a chunk of rows per query.
+    /// phone. A small registry was read whole; a large one is looked up by keyed hash on a
+    /// reading connection (the registry as committed, with its indexes), a chunk per query.
     async fn registered_among(
         &self,
         registry: &Registry,
         rows: &[Prepared],
     ) -> StoreResult<Vec<ExistingMatch>> {
-        let (by_id, by_mobile) = match registry {
+        match registry {
             Registry::Loaded {
                 by_id, by_mobile, ..
-            } => (Cow::Borrowed(by_id), Cow::Borrowed(by_mobile)),
-            Registry::Indexed => (
-                Cow::Owned(
-                    self.lookup_by(
-                        "select person_id, id_number_hash as k, name from person \
-                         where id_number_hash in (",
-                        rows.iter().filter_map(|p| p.id_hash.clone()),
-                    )
-                    .await?,
-                ),
-                Cow::Owned(
-                    self.lookup_by(
-                        "select person_id, mobile_hash as k, name from person where mobile_hash in (",
-                        rows.iter().filter_map(|p| p.mobile_hash.clone()),
-                    )
-                    .await?,
-                ),
-            ),
-        };
-        let mut existing = Vec::new();
-        for item in rows {
-            let by_id = item
-                .id_hash
-                .as_ref()
-                .and_then(|h| by_id.get(h))
-                .and_then(|found| found.first())
-                .map(|(person_id, _)| (*person_id, "id_number"));
-            let by_mobile = || {
-                item.mobile_hash
-                    .as_ref()
-                    .and_then(|h| by_mobile.get(h))
-                    .and_then(|found| found.iter().find(|(_, n)| *n == item.name))
-                    .map(|(person_id, _)| (*person_id, "name_mobile"))
-            };
-            if let Some((person_id, reason)) = by_id.or_else(by_mobile) {
-                existing.push(ExistingMatch {
-                    row: item.row,
-                    person_id,
-                    reason,
-                });
+            } => Ok(existing_among(rows, by_id, by_mobile)),
+            Registry::Indexed => {
+                let ids = rows.iter().filter_map(|p| p.id_hash.clone()).collect();
+                let by_id = self.people_by("id_number_hash", Some(ids)).await?;
+                let mobiles = rows.iter().filter_map(|p| p.mobile_hash.clone()).collect();
+                let by_mobile = self.people_by("mobile_hash", Some(mobiles)).await?;
+                Ok(existing_among(rows, &by_id, &by_mobile))
             }
         }
-        Ok(existing)
     }
 
-    /// People whose column `k` (selected by `head`, which ends in `in (`) is one of `keys`:
-    /// key → (person id, name), lowest id first.
-    async fn lookup_by(
-        &self,
-        head: &str,
-        keys: impl Iterator<Item = String>,
-    ) -> StoreResult<Found> {
-        let keys: Vec<String> = keys.collect();
+    /// People by their lookup hash in `column` (`id_number_hash` or `mobile_hash`): every one
+    /// that has one (`keys` None), or those whose hash is among `keys`, `LOOKUP_CHUNK` a query.
+    async fn people_by(&self, column: &str, keys: Option<Vec<String>>) -> StoreResult<Found> {
+        let head = format!("select person_id, {column} as k, name from person where {column} ");
         let mut found = Found::new();
+        let Some(keys) = keys else {
+            let mut all = Sql::new(&head);
+            all.push("is not null order by person_id");
+            add_found(&mut found, all.query().fetch_all(&self.read).await?)?;
+            return Ok(found);
+        };
         for chunk in keys.chunks(LOOKUP_CHUNK) {
-            let mut sql = Sql::bulk(self.backend, head);
-            sql.bind_list(chunk.iter().map(|k| Value::Text(k.clone())));
+            let mut sql = Sql::bulk(self.backend, &head);
+            sql.push("in (")
+                .bind_list(chunk.iter().map(|k| Value::Text(k.clone())));
             sql.push(") order by person_id");
             add_found(&mut found, sql.query().fetch_all(&self.read).await?)?;
         }
         Ok(found)
     }
 
-    /// The registry to check against: read whole when it is small, else looked up by index.
-    async fn registry(&self, org_id: i64, membership: bool) -> StoreResult<Registry> {
-        let people: i64 = sqlx::query("select count(*) as n from person")
-            .fetch_one(&self.read)
-            .await?
-            .try_get("n")?;
-        if people > LOAD_REGISTRY_UP_TO.load(Ordering::Relaxed) {
+    /// The registry of `registered` people to check against: read whole when it is small,
+    /// else looked up by index.
+    async fn registry(
+        &self,
+        registered: i64,
+        org_id: i64,
+        membership: bool,
+    ) -> StoreResult<Registry> {
+        if registered > LOAD_REGISTRY_UP_TO.load(Ordering::Relaxed) {
             return Ok(Registry::Indexed);
         }
-        let mut by_id = Found::new();
-        let mut by_mobile = Found::new();
-        for (found, column) in [
-            (&mut by_id, "id_number_hash"),
-            (&mut by_mobile, "mobile_hash"),
-        ] {
-            let rows = sqlx::query(&format!(
-                "select person_id, {column} as k, name from person \
-                 where {column} is not null order by person_id"
-            ))
-            .fetch_all(&self.read)
-            .await?;
-            add_found(found, rows)?;
-        }
+        let by_id = self.people_by("id_number_hash", None).await?;
+        let by_mobile = self.people_by("mobile_hash", None).await?;
         let mut numbers = HashSet::new();
         if membership {
             let mut sql = Sql::new("select number from membership where org_id = ");
