@@ -173,11 +173,17 @@ fn non_loopback_listeners(port: u16) -> Vec<String> {
 
 impl Drop for Driver {
     fn drop(&mut self) {
-        // The group this test started: chromedriver and the browser it launched.
-        let _ = Command::new("kill")
-            .arg("-KILL")
-            .arg(format!("-{}", self.child.id()))
-            .status();
+        // The group this test started: chromedriver and the browser it launched. The group id
+        // goes after `--`: procps-ng's `kill -KILL -20858` reads `-2…` as a signal number and
+        // calls kill(-2, SIGKILL), and with a pid that starts with 1 it calls kill(-1, SIGKILL),
+        // which as root ends every process on the machine, the test runner included.
+        let group = self.child.id();
+        if group > 1 {
+            let _ = Command::new("kill")
+                .args(["-s", "KILL", "--", &format!("-{group}")])
+                .stderr(Stdio::null())
+                .status();
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
