@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use axum::http::Method;
+use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::{Client, ClientBuilder};
 use serde_json::{json, Value};
 
@@ -132,11 +134,48 @@ impl Driver {
             unreachable!()
         };
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-        ClientBuilder::new(connector)
+        let client = ClientBuilder::new(connector)
             .capabilities(capabilities)
             .connect(&format!("http://127.0.0.1:{}", self.port))
             .await
-            .expect("a Chromium session (see target/e2e/chromedriver.log)")
+            .expect("a Chromium session (see target/e2e/chromedriver.log)");
+        // A headless window is not always given the system's focus (on a loaded machine it
+        // may never get it): `document.hasFocus()` stays false and keys reach no element. The
+        // flows test keyboard use, so the page is told it has the focus, as a person's
+        // browser window would.
+        client
+            .issue_cmd(Cdp {
+                cmd: "Emulation.setFocusEmulationEnabled",
+                params: json!({ "enabled": true }),
+            })
+            .await
+            .expect("chromedriver runs a DevTools command");
+        client
+    }
+}
+
+/// A Chrome DevTools command sent through chromedriver's `goog/cdp/execute`.
+#[derive(Debug)]
+struct Cdp {
+    cmd: &'static str,
+    params: Value,
+}
+
+impl WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (Method, Option<String>) {
+        let body = json!({ "cmd": self.cmd, "params": self.params });
+        (Method::POST, Some(body.to_string()))
     }
 }
 

@@ -38,8 +38,15 @@ impl Page {
         format!("{}{}", self.base, path)
     }
 
+    /// Opens a page and waits until it is loaded and has the keyboard: on a loaded machine a
+    /// key pressed right after the navigation could otherwise reach no element at all.
     pub async fn open(&self, path: &str) {
         self.client.goto(&self.url(path)).await.unwrap();
+        self.wait_for(
+            "the page to be loaded with the keyboard focus",
+            "return document.readyState === 'complete' && document.hasFocus();",
+        )
+        .await;
     }
 
     pub async fn path(&self) -> String {

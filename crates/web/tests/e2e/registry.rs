@@ -113,7 +113,9 @@ pub async fn creating_an_organisation_by_keyboard(page: &Page, app: &TestApp, ha
     page.press(Key::Tab).await;
     assert_eq!(
         page.script("return document.activeElement.className").await,
-        "skip"
+        "skip",
+        "the focus after the first Tab: {}",
+        page.script("return [document.activeElement.outerHTML.slice(0, 200), document.hasFocus(), document.readyState].join(' | ')").await
     );
     page.press(Key::Enter).await;
     let presses = page.tab_to("code").await;
