@@ -3,7 +3,6 @@
 
 use std::io::{Cursor, Read};
 use std::mem::size_of;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use calamine::{Reader, Xlsx};
 use zip::ZipArchive;
@@ -23,36 +22,9 @@ const RATIO_FLOOR: u64 = 64 * 1024;
 pub(crate) fn read_xlsx(
     bytes: &[u8],
     limits: &Limits,
-    grid: Grid<'_>,
-) -> Result<Sheet, OfficeError> {
-    let worksheets = inspect(bytes, limits)?;
-    // The worksheets are scanned for markers while their cells are read: calamine streams
-    // them (they cost no memory up front), and a million-row sheet is half a gigabyte of XML
-    // to inflate twice. A marker found refuses the file all the same, before anything is
-    // written, and stops the reading.
-    let refused = AtomicBool::new(false);
-    std::thread::scope(|scope| {
-        let scan = scope.spawn(|| {
-            let result = scan_parts(bytes, &worksheets);
-            if result.is_err() {
-                refused.store(true, Ordering::Relaxed);
-            }
-            result
-        });
-        let read = read_cells(bytes, grid, &refused);
-        let scanned = scan
-            .join()
-            .unwrap_or_else(|_| Err(OfficeError::corrupt("worksheet scan failed")));
-        scanned.and(read)
-    })
-}
-
-/// Streams the first worksheet's cells into a grid, stopping early when `refused` is set.
-fn read_cells(
-    bytes: &[u8],
     mut grid: Grid<'_>,
-    refused: &AtomicBool,
 ) -> Result<Sheet, OfficeError> {
+    inspect(bytes, limits)?;
     let mut workbook = Xlsx::new(Cursor::new(bytes)).map_err(OfficeError::corrupt)?;
     let first = workbook
         .sheet_names()
@@ -64,36 +36,22 @@ fn read_cells(
         .map_err(OfficeError::corrupt)?;
     // The declared dimension only tells progress how far there is to go.
     grid.expect_rows(cells.dimensions().end.0 as usize);
-    let mut seen: u32 = 0;
     // The declared dimension is ignored: only cells actually present are visited.
-    while let Some(cell) = cells.next_cell().map_err(OfficeError::corrupt)? {
-        seen = seen.wrapping_add(1);
-        if seen.is_multiple_of(65_536) && refused.load(Ordering::Relaxed) {
-            return Err(OfficeError::corrupt("refused"));
-        }
+    while let Some(cell) = cells.next_cell().map_err(|e| inflate_error(&first, e))? {
         let (row, col) = cell.get_position();
         grid.push(row as usize, col as usize, &render(cell.get_value()))?;
     }
     grid.finish()
 }
 
-/// Scans the given parts (index, name, declared size) of the archive for markers and for lies
-/// about their size.
-fn scan_parts(bytes: &[u8], parts: &[(usize, String, u64)]) -> Result<(), OfficeError> {
-    let mut archive = ZipArchive::new(Cursor::new(bytes)).map_err(OfficeError::corrupt)?;
-    for (i, name, size) in parts {
-        let part = archive.by_index(*i).map_err(OfficeError::corrupt)?;
-        scan_part(part.take(size + 1), name, *size)?;
-    }
-    Ok(())
-}
-
 /// Checks every part of the archive against the limits before anything is parsed: declared
 /// sizes, total, compression ratio, then the actual inflated bytes (the zip reader also stops at
-/// the declared size), and refuses any XML part that declares a DOCTYPE or an entity. The
-/// worksheets, which calamine streams, are left to be scanned while they are read: their
-/// indexes, names and declared sizes are returned.
-fn inspect(bytes: &[u8], limits: &Limits) -> Result<Vec<(usize, String, u64)>, OfficeError> {
+/// the declared size), and refuses any XML part that declares a DOCTYPE or an entity. A
+/// worksheet is scanned up to its root element only: XML allows a document type declaration
+/// nowhere else, calamine streams the rest (it costs no memory), and neither it nor quick-xml
+/// reads a DTD or expands an entity it declares, so a marker further down the sheet cannot act;
+/// inflating a million-row sheet twice to look for one cost a second core for seconds.
+fn inspect(bytes: &[u8], limits: &Limits) -> Result<(), OfficeError> {
     let mut archive = ZipArchive::new(Cursor::new(bytes))
         .map_err(|e| OfficeError::unreadable("压缩包损坏", format!("bad archive: {e}")))?;
     if archive.len() > MAX_PARTS {
@@ -120,23 +78,22 @@ fn inspect(bytes: &[u8], limits: &Limits) -> Result<Vec<(usize, String, u64)>, O
     }
     check_kind(&names)?;
     let mut loaded: u64 = 0;
-    let mut worksheets = Vec::new();
     for (i, (name, size)) in names.iter().enumerate() {
         if is_image(name) {
             continue;
         }
+        let part = archive.by_index(i).map_err(OfficeError::corrupt)?;
         if is_worksheet(name) {
-            worksheets.push((i, name.clone(), *size));
+            scan_prolog(part.take(size + 1), name, *size)?;
             continue;
         }
-        let part = archive.by_index(i).map_err(OfficeError::corrupt)?;
         let shape = scan_part(part.take(size + 1), name, *size)?;
         loaded = loaded.saturating_add(load_cost(name, *size, &shape));
         if loaded > limits.max_inflated_bytes {
             return Err(bomb(name.clone()));
         }
     }
-    Ok(worksheets)
+    Ok(())
 }
 
 /// A worksheet part: streamed by calamine, so it costs no memory when the workbook opens.
@@ -169,6 +126,17 @@ struct Shape {
     elements: u64,
     /// Longest run without '<': an upper bound of any attribute value or text node.
     longest_text: u64,
+}
+
+/// An error reading a part. The zip reader refuses to inflate past the declared size: that is
+/// a lie about the size, which only a crafted archive tells.
+fn inflate_error(name: &str, e: impl std::fmt::Display) -> OfficeError {
+    let message = e.to_string();
+    if message.contains("declared") {
+        bomb(format!("{name} > declared size"))
+    } else {
+        OfficeError::corrupt(format!("{name}: {message}"))
+    }
 }
 
 fn bomb(part: String) -> OfficeError {
@@ -221,15 +189,7 @@ fn scan_part(mut part: impl Read, name: &str, declared: u64) -> Result<Shape, Of
     let mut run: u64 = 0;
     let mut after = MarkerWatch::default();
     loop {
-        let n = part.read(&mut buf).map_err(|e| {
-            // The zip reader refuses to inflate past the declared size: that is a lie about
-            // the size, which only a crafted archive tells.
-            if e.to_string().contains("declared") {
-                bomb(format!("{name} > declared size"))
-            } else {
-                OfficeError::corrupt(format!("{name}: {e}"))
-            }
-        })?;
+        let n = part.read(&mut buf).map_err(|e| inflate_error(name, e))?;
         if n == 0 {
             break;
         }
@@ -265,6 +225,68 @@ fn scan_part(mut part: impl Read, name: &str, declared: u64) -> Result<Shape, Of
     }
     shape.longest_text = shape.longest_text.max(run);
     Ok(shape)
+}
+
+/// Scans a part's prolog, up to the start tag of its root element, for `<!DOCTYPE` or
+/// `<!ENTITY` in any case (NUL bytes skipped, for UTF-16), stepping over comments and
+/// processing instructions, whose text may hold anything.
+fn scan_prolog(mut part: impl Read, name: &str, declared: u64) -> Result<(), OfficeError> {
+    enum At {
+        Text,
+        /// After a `<`: the bytes so far, upper-cased.
+        Tag([u8; 8], usize),
+        /// Inside `<!-- … -->`: the dashes just read.
+        Comment(u8),
+        /// Inside `<? … ?>`: whether a `?` was just read.
+        Instruction(bool),
+    }
+    let mut at = At::Text;
+    let mut buf = vec![0u8; 16 * 1024];
+    let mut total: u64 = 0;
+    loop {
+        let n = part.read(&mut buf).map_err(|e| inflate_error(name, e))?;
+        if n == 0 {
+            return Ok(());
+        }
+        total += n as u64;
+        if total > declared {
+            return Err(bomb(name.to_string()));
+        }
+        for &b in buf[..n].iter().filter(|b| **b != 0) {
+            at = match at {
+                At::Text if b == b'<' => At::Tag([0; 8], 0),
+                At::Text => At::Text,
+                At::Tag(mut tag, len) => {
+                    tag[len] = b.to_ascii_uppercase();
+                    let so_far = &tag[..=len];
+                    if so_far == b"!--" {
+                        At::Comment(0)
+                    } else if so_far[0] == b'?' {
+                        At::Instruction(false)
+                    } else if so_far[0] != b'!' {
+                        // The root element: the prolog is over.
+                        return Ok(());
+                    } else if MarkerWatch::TAILS.contains(&so_far) {
+                        return Err(OfficeError::Doctype {
+                            part: name.to_string(),
+                        });
+                    } else if len + 1 < tag.len()
+                        && (MarkerWatch::TAILS.iter().any(|t| t.starts_with(so_far))
+                            || b"!--".starts_with(so_far))
+                    {
+                        At::Tag(tag, len + 1)
+                    } else {
+                        At::Text
+                    }
+                }
+                At::Comment(dashes) if dashes >= 2 && b == b'>' => At::Text,
+                At::Comment(dashes) if b == b'-' => At::Comment(dashes.saturating_add(1)),
+                At::Comment(_) => At::Comment(0),
+                At::Instruction(true) if b == b'>' => At::Text,
+                At::Instruction(_) => At::Instruction(b == b'?'),
+            };
+        }
+    }
 }
 
 /// The bytes after each `<`, NULs skipped and upper-cased, until they can no longer spell
@@ -352,6 +374,36 @@ mod tests {
                     String::from_utf8_lossy(bytes)
                 );
             }
+        }
+    }
+
+    #[test]
+    fn a_worksheet_is_scanned_to_its_root_element() {
+        let prolog = |bytes: &[u8], step| {
+            scan_prolog(Trickle { bytes, step }, "sheet1.xml", bytes.len() as u64)
+        };
+        // Comments and processing instructions before the DOCTYPE do not hide it, even when
+        // they hold what looks like a tag, however the reads split them.
+        let long_prolog = format!(
+            "<?xml?><!--<a> {}--><?pi <b> ?><!--> <c> --><!doctype w [<!ENTITY a 'b'>]><worksheet/>",
+            "-".repeat(200_000)
+        );
+        for step in [1, 7, 64 * 1024] {
+            for hostile in [
+                long_prolog.as_bytes().to_vec(),
+                utf16("<?xml?><!DOCTYPE x><x/>"),
+                b"<!ENTITY a 'b'><x/>".to_vec(),
+            ] {
+                assert!(
+                    matches!(prolog(&hostile, step), Err(OfficeError::Doctype { .. })),
+                    "{} in reads of {step}",
+                    String::from_utf8_lossy(&hostile[..40.min(hostile.len())])
+                );
+            }
+            // Past the root's start tag a `<!DOCTYPE` is no declaration (XML allows none
+            // there), and the rows are not inflated a second time to look for one.
+            let ordinary = b"<?xml?><!-- note --><worksheet><!DOCTYPE x><c/></worksheet>";
+            prolog(ordinary, step).unwrap();
         }
     }
 
