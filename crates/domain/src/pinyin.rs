@@ -4,6 +4,8 @@
 //! 哈尔滨市) into search boxes. Surnames with special readings (单 shàn, 曾 zēng, 区 ōu …) sort by
 //! the surname reading, not the common one.
 
+use std::borrow::Cow;
+
 use pinyin::ToPinyin;
 
 /// Surnames read differently from the character's most common reading. Compound surnames come
@@ -39,28 +41,35 @@ const SURNAME_READINGS: &[(&str, &[&str])] = &[
 ];
 
 /// Pinyin syllables of a text, one per character; characters without a reading (Latin letters,
-/// digits) are kept as lowercase text of their own.
-fn syllables(text: &str) -> Vec<String> {
+/// digits) are kept as lowercase text of their own. The readings are the pinyin table's own
+/// strings: only a character without one costs an allocation.
+fn syllables(text: &str) -> Vec<Cow<'static, str>> {
     text.chars()
         .filter(|c| !c.is_whitespace())
         .map(|c| match c.to_pinyin() {
-            Some(p) => p.plain().to_string(),
-            None => c.to_lowercase().collect(),
+            Some(p) => Cow::Borrowed(p.plain()),
+            None => Cow::Owned(c.to_lowercase().collect()),
         })
         .collect()
 }
 
 /// Syllables of a person's name, with the surname read as a surname.
-fn name_syllables(name: &str) -> Vec<String> {
+fn name_syllables(name: &str) -> Vec<Cow<'static, str>> {
     let name = name.trim();
     for (surname, reading) in SURNAME_READINGS {
         if let Some(rest) = name.strip_prefix(surname) {
-            let mut out: Vec<String> = reading.iter().map(|s| s.to_string()).collect();
+            let mut out: Vec<Cow<'static, str>> =
+                reading.iter().map(|s| Cow::Borrowed(*s)).collect();
             out.extend(syllables(rest));
             return out;
         }
     }
     syllables(name)
+}
+
+/// The first letter of each syllable.
+fn first_letters(syllables: &[Cow<'static, str>]) -> String {
+    syllables.iter().filter_map(|s| s.chars().next()).collect()
 }
 
 /// The sort key of a text: syllables separated by spaces ("ha er bin shi"), so that 哈尔滨 sorts
@@ -76,18 +85,19 @@ pub fn name_sort_key(name: &str) -> String {
 
 /// Initials of a text ("hrbs" for 哈尔滨市).
 pub fn initials(text: &str) -> String {
-    syllables(text)
-        .iter()
-        .filter_map(|s| s.chars().next())
-        .collect()
+    first_letters(&syllables(text))
 }
 
 /// Initials of a person's name, honouring surname readings ("sxm" for 单晓明).
 pub fn name_initials(name: &str) -> String {
-    name_syllables(name)
-        .iter()
-        .filter_map(|s| s.chars().next())
-        .collect()
+    first_letters(&name_syllables(name))
+}
+
+/// The sort key and the initials of a person's name, read once (a million-row import needs
+/// both for every row).
+pub fn name_keys(name: &str) -> (String, String) {
+    let syllables = name_syllables(name);
+    (syllables.join(" "), first_letters(&syllables))
 }
 
 /// Every spelling of a text's initials that people type, space-separated. The syllable "er" is
@@ -129,6 +139,11 @@ mod tests {
         assert_eq!(name_sort_key("万俟明"), "mo qi ming");
         // A surname reading applies only at the start of the name.
         assert_eq!(sort_key("简单"), "jian dan");
+        // Both keys at once, as the import takes them.
+        assert_eq!(
+            name_keys(" 单A晓明"),
+            ("shan a xiao ming".to_string(), "saxm".to_string())
+        );
     }
 
     #[test]

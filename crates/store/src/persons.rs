@@ -446,7 +446,7 @@ pub(crate) fn person_values_hashed(
         trimmed if trimmed.len() == new.name.len() => new.name,
         trimmed => trimmed.to_string(),
     };
-    let (sort_key, initials) = (pinyin::name_sort_key(&name), pinyin::name_initials(&name));
+    let (sort_key, initials) = pinyin::name_keys(&name);
     vec![
         Value::Int(new.org_id),
         Value::Text(name),
