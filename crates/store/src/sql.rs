@@ -1,9 +1,14 @@
 //! A small builder for queries whose shape depends on the request (filters, scope), numbering
 //! `$n` placeholders as it goes. Both SQLite and PostgreSQL read `$n`.
 
-use sqlx::any::AnyArguments;
+use std::borrow::Cow;
+
+use sqlx::any::{AnyArguments, AnyTypeInfo, AnyTypeInfoKind};
+use sqlx::encode::{Encode, IsNull};
+use sqlx::error::BoxDynError;
 use sqlx::query::Query;
-use sqlx::Any;
+use sqlx::{Any, Type};
+use sqlx_core::any::{AnyArgumentBuffer, AnyValueKind};
 
 /// A value bound to a placeholder.
 #[derive(Debug, Clone)]
@@ -103,20 +108,41 @@ impl Sql {
     pub fn take_query(&mut self) -> Query<'_, Any, AnyArguments<'_>> {
         std::mem::take(&mut self.values)
             .into_iter()
-            .fold(sqlx::query(&self.text), |q, v| v.bind_to(q))
+            .fold(sqlx::query(&self.text), |q, v| q.bind(v))
     }
 }
 
-impl Value {
-    /// Binds this value to the query's next placeholder.
-    fn bind_to<'q>(self, q: Query<'q, Any, AnyArguments<'q>>) -> Query<'q, Any, AnyArguments<'q>> {
-        match self {
-            Value::Int(i) => q.bind(i),
-            Value::OptInt(i) => q.bind(i),
-            Value::Text(s) => q.bind(s),
-            Value::OptText(s) => q.bind(s),
-            Value::Bytes(b) => q.bind(b),
-        }
+/// A value is moved into the query's arguments. sqlx's own encoders for `String`, `Vec<u8>`
+/// and any `Option` on the Any driver copy the value (they encode by reference), which cost a
+/// copy of every text and blob of a million-row import. `AnyValueKind` is the Any driver's
+/// argument value: public, but hidden from sqlx's documentation, so the version in Cargo.lock
+/// is the one this is written against (`values_bind_on_both_databases` in the store's tests
+/// binds every variant).
+impl<'q> Encode<'q, Any> for Value {
+    fn encode(self, buf: &mut AnyArgumentBuffer<'q>) -> Result<IsNull, BoxDynError> {
+        let (value, null) = match self {
+            Value::Int(i) | Value::OptInt(Some(i)) => (AnyValueKind::BigInt(i), IsNull::No),
+            Value::Text(s) | Value::OptText(Some(s)) => {
+                (AnyValueKind::Text(Cow::Owned(s)), IsNull::No)
+            }
+            Value::Bytes(Some(b)) => (AnyValueKind::Blob(Cow::Owned(b)), IsNull::No),
+            Value::OptInt(None) => (AnyValueKind::Null(AnyTypeInfoKind::BigInt), IsNull::Yes),
+            Value::OptText(None) => (AnyValueKind::Null(AnyTypeInfoKind::Text), IsNull::Yes),
+            Value::Bytes(None) => (AnyValueKind::Null(AnyTypeInfoKind::Blob), IsNull::Yes),
+        };
+        buf.0.push(value);
+        Ok(null)
+    }
+
+    fn encode_by_ref(&self, buf: &mut AnyArgumentBuffer<'q>) -> Result<IsNull, BoxDynError> {
+        self.clone().encode(buf)
+    }
+}
+
+/// Only the value's own kind matters to the Any driver; this is the type of a text.
+impl Type<Any> for Value {
+    fn type_info() -> AnyTypeInfo {
+        <String as Type<Any>>::type_info()
     }
 }
 
@@ -124,7 +150,7 @@ pub(crate) fn bind_all<'q>(
     q: Query<'q, Any, AnyArguments<'q>>,
     values: &[Value],
 ) -> Query<'q, Any, AnyArguments<'q>> {
-    values.iter().cloned().fold(q, |q, v| v.bind_to(q))
+    values.iter().cloned().fold(q, |q, v| q.bind(v))
 }
 
 /// The half-open range of materialised paths under `path` ("/1/7/" → ["/1/7/", "/1/70")): '0'
