@@ -10,7 +10,9 @@ use crate::failure::{CmdResult, Failure};
 
 pub async fn run(global: &Global, cmd: ImportCommand) -> CmdResult {
     let config = Config::load(global, None)?;
-    super::init_logging("warn");
+    // Quiet beside the progress line unless a log level is asked for (KEXIE_LOG=info shows
+    // how long each phase of a people import took).
+    super::init_logging(&std::env::var("KEXIE_LOG").unwrap_or_else(|_| "warn".into()));
     match cmd {
         ImportCommand::Plan(args) => super::plan_import::run(global, args).await,
         ImportCommand::Orgs(args) => {

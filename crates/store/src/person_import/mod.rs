@@ -147,6 +147,7 @@ impl Store {
         let (mut checked, checker) =
             self.check_ahead(chunks, registered, org.org_id, options.membership);
         let mut tally = Tally::default();
+        let started = std::time::Instant::now();
         while let Some(next) = checked.recv().await {
             let Checked {
                 chunk,
@@ -185,6 +186,11 @@ impl Store {
             .await
             .map_err(|e| StoreError::Other(format!("checking rows: {e}")))?;
         tally.problems.sort_by_key(|p| p.row);
+        tracing::info!(
+            rows = tally.created,
+            seconds = started.elapsed().as_secs_f64(),
+            "import rows written"
+        );
         match writer {
             Some(writer) => {
                 self.finish_import(writer, scope, org.org_id, &tally)
