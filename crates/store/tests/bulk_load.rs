@@ -70,21 +70,31 @@ async fn a_load_larger_than_the_registry_builds_every_index_again() {
         .iter()
         .any(|i| i.starts_with("person_id_number_hash: CREATE UNIQUE")));
 
-    let outcome = load(&db, s, valid(rows(s, 400))).await;
-    assert_eq!((outcome.created, outcome.memberships), (400, 400));
+    // More rows than one prepared chunk (2,000) and than one statement of people or members.
+    let outcome = load(&db, s, valid(rows(s, 2_500))).await;
+    assert_eq!((outcome.created, outcome.memberships), (2_500, 2_500));
     assert_eq!(indexes(&db).await, before);
+    // Each membership belongs to the person of its row: N0123 to 会员0123.
+    let mismatched = query_text(
+        &db.url,
+        "select cast(count(*) as text) from membership m join person p using (person_id) \
+         where substr(m.number, 2) <> substr(p.name, 3)",
+    )
+    .await
+    .unwrap();
+    assert_eq!(mismatched, ["0"]);
     assert_eq!(
         query_text(&db.url, "pragma integrity_check").await.unwrap(),
         ["ok"]
     );
     // The rebuilt indexes answer: the same file again finds every row registered, by ID
     // number, and every membership number taken.
-    let again = load(&db, s, valid(rows(s, 400))).await;
+    let again = load(&db, s, valid(rows(s, 2_500))).await;
     assert_eq!(again.created, 0);
-    assert_eq!(again.existing.len(), 400);
+    assert_eq!(again.existing.len(), 2_500);
     assert!(again.existing.iter().all(|e| e.reason == "id_number"));
-    assert_eq!(again.problems.len(), 400);
-    assert_eq!(count(&db, "person").await, "400");
+    assert_eq!(again.problems.len(), 2_500);
+    assert_eq!(count(&db, "person").await, "2500");
 }
 
 #[tokio::test]

@@ -12,9 +12,10 @@ use crate::search_feed::{Changed, SearchMark};
 use crate::sql::{Sql, Value};
 use crate::{Backend, Scope, Store, StoreError, StoreResult};
 
-/// Rows per multi-row insert: each statement stays under 2,000 bound values (and its rows'
-/// memberships under 600).
+/// Rows per multi-row insert of people: each statement stays under 2,000 bound values.
 const PERSON_ROWS_PER_STATEMENT: usize = 70;
+/// Rows per multi-row insert of memberships (seven bound values a row).
+const MEMBERSHIP_ROWS_PER_STATEMENT: usize = 280;
 /// The writer's page cache during an import (KiB): the random part of a million-row load into
 /// a million-row registry (the hash, name and pinyin indexes) fits, the sheet beside it stays
 /// under 1 GiB.
@@ -159,8 +160,28 @@ impl Store {
         tally: &mut Tally,
     ) -> StoreResult<()> {
         let tx = &mut *writer.tx;
-        let now = crate::now_ms();
-        // Multi-row statements: a round trip to the database per row costs more than the row.
+        let ids = self.insert_people(tx, &mut keep).await?;
+        tally.created += ids.len();
+        if membership {
+            tally.memberships += self.insert_memberships(tx, org_id, keep, &ids).await?;
+        }
+        Ok(())
+    }
+
+    /// Inserts the people of a chunk with multi-row statements (a round trip to the database
+    /// per row costs more than the row) and returns their ids, in order.
+    async fn insert_people(
+        &self,
+        tx: &mut sqlx::AnyConnection,
+        keep: &mut [Prepared],
+    ) -> StoreResult<Vec<i64>> {
+        let taken = |e| {
+            StoreError::conflict_on_unique(
+                e,
+                "该身份证号已登记 / this ID number is already registered",
+            )
+        };
+        let mut ids = Vec::with_capacity(keep.len());
         for part in keep.chunks_mut(PERSON_ROWS_PER_STATEMENT) {
             let mut sql = Sql::bulk(self.backend, "insert into person (");
             sql.push(PERSON_INSERT_COLUMNS).push(") values ");
@@ -169,17 +190,58 @@ impl Store {
                 sql.bind_list(std::mem::take(&mut item.values));
                 sql.push(")");
             }
-            let ids = self.insert_returning_ids(tx, &mut sql, part.len()).await?;
-            tally.created += ids.len();
-            if !membership {
+            if self.backend == Backend::Sqlite {
+                sql.take_query().execute(&mut *tx).await.map_err(taken)?;
                 continue;
             }
+            // PostgreSQL returns the ids, numbered in the order of the list.
+            sql.push(" returning person_id");
+            let mut returned: Vec<i64> = sql
+                .take_query()
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(taken)?
+                .iter()
+                .map(|r| r.try_get("person_id"))
+                .collect::<Result<_, _>>()?;
+            returned.sort_unstable();
+            ids.extend(returned);
+        }
+        if self.backend == Backend::Sqlite && !keep.is_empty() {
+            // The chunk's people have the last inserted rowid and the ones before it: the table
+            // is AUTOINCREMENT and the import holds the only write transaction, so its rows get
+            // consecutive ids. (Asking for them with `returning` would send each id from the
+            // database thread as a message of its own; sqlx's Any driver does not pass SQLite's
+            // last rowid on, so it is asked for, once a chunk.)
+            let last: i64 = sqlx::query("select last_insert_rowid() as id")
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get("id")?;
+            ids.extend(last - keep.len() as i64 + 1..=last);
+        }
+        Ok(ids)
+    }
+
+    /// Inserts the memberships of `org_id` of a chunk's people (`ids`, in the order of
+    /// `keep`); returns how many.
+    async fn insert_memberships(
+        &self,
+        tx: &mut sqlx::AnyConnection,
+        org_id: i64,
+        mut keep: Vec<Prepared>,
+        ids: &[i64],
+    ) -> StoreResult<usize> {
+        let now = crate::now_ms();
+        for (part, ids) in keep
+            .chunks_mut(MEMBERSHIP_ROWS_PER_STATEMENT)
+            .zip(ids.chunks(MEMBERSHIP_ROWS_PER_STATEMENT))
+        {
             let mut sql = Sql::bulk(
                 self.backend,
                 "insert into membership (person_id, org_id, number, member_type, status, \
                  joined, created_at, updated_at) values ",
             );
-            for (i, (item, person_id)) in part.iter_mut().zip(&ids).enumerate() {
+            for (i, (item, person_id)) in part.iter_mut().zip(ids).enumerate() {
                 sql.push(if i == 0 { "(" } else { ", (" })
                     .bind_int(*person_id)
                     .push(", ")
@@ -197,50 +259,8 @@ impl Store {
                     .push(")");
             }
             sql.take_query().execute(&mut *tx).await?;
-            tally.memberships += part.len();
         }
-        Ok(())
-    }
-
-    /// Runs a multi-row `insert into person` of `rows` rows and returns their ids in the order
-    /// of the VALUES list. On SQLite the ids are the last inserted rowid and the ones before it:
-    /// the table is AUTOINCREMENT and the import holds the only write transaction, so one
-    /// statement's rows get consecutive ids (asking for them back with `returning` would send
-    /// each id from the database thread as a message of its own). PostgreSQL returns them,
-    /// numbered in the order of the list.
-    async fn insert_returning_ids(
-        &self,
-        tx: &mut sqlx::AnyConnection,
-        sql: &mut Sql,
-        rows: usize,
-    ) -> StoreResult<Vec<i64>> {
-        let taken = |e| {
-            StoreError::conflict_on_unique(
-                e,
-                "该身份证号已登记 / this ID number is already registered",
-            )
-        };
-        if self.backend == Backend::Sqlite {
-            sql.take_query().execute(&mut *tx).await.map_err(taken)?;
-            // sqlx's Any driver does not pass SQLite's last rowid on: ask for it.
-            let last: i64 = sqlx::query("select last_insert_rowid() as id")
-                .fetch_one(&mut *tx)
-                .await?
-                .try_get("id")?;
-            let first = last - rows as i64 + 1;
-            return Ok((first..=last).collect());
-        }
-        sql.push(" returning person_id");
-        let mut ids: Vec<i64> = sql
-            .take_query()
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(taken)?
-            .iter()
-            .map(|r| r.try_get("person_id"))
-            .collect::<Result<_, _>>()?;
-        ids.sort_unstable();
-        Ok(ids)
+        Ok(keep.len())
     }
 
     /// On SQLite, when the load is more than a quarter of the people already registered, drops
