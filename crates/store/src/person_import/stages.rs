@@ -4,12 +4,13 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicI64, Ordering};
 
-use sqlx::Row;
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, AnyConnection, Row};
 
 use super::{ExistingMatch, ImportPerson};
 use crate::persons::{identity_hashes, person_values_hashed};
 use crate::sql::{Sql, Value};
-use crate::{FieldCipher, ImportProblem, NewPerson, Store, StoreResult};
+use crate::{Backend, FieldCipher, ImportProblem, NewPerson, Store, StoreResult};
 
 /// Values per `in (…)` lookup.
 const LOOKUP_CHUNK: usize = 900;
@@ -22,6 +23,10 @@ const PREPARED_CHUNK: usize = 2_000;
 /// static so that tests can send a small registry down the second path
 /// (`testing::look_registry_up_by_index`).
 pub(crate) static LOAD_REGISTRY_UP_TO: AtomicI64 = AtomicI64::new(100_000);
+
+/// The page cache of the connection that checks a load against a large registry (KiB): the
+/// two hash indexes and the membership numbers of a million-person registry.
+const CHECK_CACHE_KIB: i64 = 160 * 1024;
 
 /// Registered people by lookup hash: hash → (person id, name), lowest id first.
 type Found = HashMap<String, Vec<(i64, String)>>;
@@ -201,7 +206,17 @@ impl Store {
         let store = self.clone();
         let (sender, receiver) = tokio::sync::mpsc::channel(1);
         let checker = tokio::spawn(async move {
-            let registry = match store.registry(registered, org_id, membership).await {
+            let mut conn = match store.checking_connection(registered).await {
+                Ok(conn) => conn,
+                Err(e) => {
+                    let _ = sender.send(Err(e)).await;
+                    return;
+                }
+            };
+            let registry = match store
+                .registry(&mut conn, registered, org_id, membership)
+                .await
+            {
                 Ok(registry) => registry,
                 Err(e) => {
                     let _ = sender.send(Err(e)).await;
@@ -212,7 +227,14 @@ impl Store {
             let mut numbers = HashMap::new();
             while let Some(chunk) = chunks.recv().await {
                 let checked = store
-                    .check_chunk(&registry, org_id, membership, chunk, &mut numbers)
+                    .check_chunk(
+                        &mut conn,
+                        &registry,
+                        org_id,
+                        membership,
+                        chunk,
+                        &mut numbers,
+                    )
                     .await;
                 let failed = checked.is_err();
                 // A closed channel means the import stopped: stop checking.
@@ -224,17 +246,36 @@ impl Store {
         (receiver, checker)
     }
 
+    /// The reading connection the checks run on. A large registry is looked up a chunk at a
+    /// time through its hash and membership-number indexes, which a million rows visit all
+    /// over: on SQLite the connection keeps them in a cache of its own (a reader's default is
+    /// 2 MiB, and each page read again from the OS is a system call and a copy), and is closed
+    /// after the import rather than handed back to the pool with it.
+    async fn checking_connection(&self, registered: i64) -> StoreResult<PoolConnection<Any>> {
+        let mut conn = self.read.acquire().await?;
+        if self.backend == Backend::Sqlite
+            && registered > LOAD_REGISTRY_UP_TO.load(Ordering::Relaxed)
+        {
+            conn.close_on_drop();
+            sqlx::query(&format!("pragma cache_size = -{CHECK_CACHE_KIB}"))
+                .execute(&mut *conn)
+                .await?;
+        }
+        Ok(conn)
+    }
+
     /// Checks a chunk against the registry and the rows before it: people already registered,
     /// membership numbers repeated in the file or taken.
     async fn check_chunk(
         &self,
+        conn: &mut AnyConnection,
         registry: &Registry,
         org_id: i64,
         membership: bool,
         chunk: Chunk,
         numbers: &mut HashMap<String, usize>,
     ) -> StoreResult<Checked> {
-        let existing = self.registered_among(registry, &chunk.rows).await?;
+        let existing = self.registered_among(conn, registry, &chunk.rows).await?;
         let mut skipped: HashSet<usize> = existing.iter().map(|e| e.row).collect();
         let mut problems = Vec::new();
         if membership {
@@ -258,7 +299,7 @@ impl Store {
             }
             let taken = match registry {
                 Registry::Loaded { numbers, .. } => taken_among(numbers, &to_check),
-                Registry::Indexed => self.numbers_taken(org_id, &to_check).await?,
+                Registry::Indexed => self.numbers_taken(conn, org_id, &to_check).await?,
             };
             for (row, number) in to_check {
                 if taken.contains(number) {
@@ -285,6 +326,7 @@ impl Store {
     /// reading connection (the registry as committed, with its indexes), a chunk per query.
     async fn registered_among(
         &self,
+        conn: &mut AnyConnection,
         registry: &Registry,
         rows: &[Prepared],
     ) -> StoreResult<Vec<ExistingMatch>> {
@@ -294,9 +336,9 @@ impl Store {
             } => Ok(existing_among(rows, by_id, by_mobile)),
             Registry::Indexed => {
                 let ids = rows.iter().filter_map(|p| p.id_hash.clone()).collect();
-                let by_id = self.people_by("id_number_hash", Some(ids)).await?;
+                let by_id = self.people_by(conn, "id_number_hash", Some(ids)).await?;
                 let mobiles = rows.iter().filter_map(|p| p.mobile_hash.clone()).collect();
-                let by_mobile = self.people_by("mobile_hash", Some(mobiles)).await?;
+                let by_mobile = self.people_by(conn, "mobile_hash", Some(mobiles)).await?;
                 Ok(existing_among(rows, &by_id, &by_mobile))
             }
         }
@@ -304,13 +346,18 @@ impl Store {
 
     /// People by their lookup hash in `column` (`id_number_hash` or `mobile_hash`): every one
     /// that has one (`keys` None), or those whose hash is among `keys`, `LOOKUP_CHUNK` a query.
-    async fn people_by(&self, column: &str, keys: Option<Vec<String>>) -> StoreResult<Found> {
+    async fn people_by(
+        &self,
+        conn: &mut AnyConnection,
+        column: &str,
+        keys: Option<Vec<String>>,
+    ) -> StoreResult<Found> {
         let head = format!("select person_id, {column} as k, name from person where {column} ");
         let mut found = Found::new();
         let Some(keys) = keys else {
             let mut all = Sql::new(&head);
             all.push("is not null order by person_id");
-            add_found(&mut found, all.query().fetch_all(&self.read).await?)?;
+            add_found(&mut found, all.query().fetch_all(&mut *conn).await?)?;
             return Ok(found);
         };
         for chunk in keys.chunks(LOOKUP_CHUNK) {
@@ -318,7 +365,7 @@ impl Store {
             sql.push("in (")
                 .bind_list(chunk.iter().map(|k| Value::Text(k.clone())));
             sql.push(") order by person_id");
-            add_found(&mut found, sql.query().fetch_all(&self.read).await?)?;
+            add_found(&mut found, sql.query().fetch_all(&mut *conn).await?)?;
         }
         Ok(found)
     }
@@ -327,6 +374,7 @@ impl Store {
     /// else looked up by index.
     async fn registry(
         &self,
+        conn: &mut AnyConnection,
         registered: i64,
         org_id: i64,
         membership: bool,
@@ -334,13 +382,13 @@ impl Store {
         if registered > LOAD_REGISTRY_UP_TO.load(Ordering::Relaxed) {
             return Ok(Registry::Indexed);
         }
-        let by_id = self.people_by("id_number_hash", None).await?;
-        let by_mobile = self.people_by("mobile_hash", None).await?;
+        let by_id = self.people_by(conn, "id_number_hash", None).await?;
+        let by_mobile = self.people_by(conn, "mobile_hash", None).await?;
         let mut numbers = HashSet::new();
         if membership {
             let mut sql = Sql::new("select number from membership where org_id = ");
             sql.bind_int(org_id).push(" and number is not null");
-            for r in sql.query().fetch_all(&self.read).await? {
+            for r in sql.query().fetch_all(&mut *conn).await? {
                 numbers.insert(r.try_get("number")?);
             }
         }
@@ -354,6 +402,7 @@ impl Store {
     /// Which of `numbers` are already membership numbers of `org_id`.
     async fn numbers_taken(
         &self,
+        conn: &mut AnyConnection,
         org_id: i64,
         numbers: &[(usize, &str)],
     ) -> StoreResult<HashSet<String>> {
@@ -366,7 +415,7 @@ impl Store {
             sql.bind_int(org_id).push(" and number in (");
             sql.bind_list(chunk.iter().map(|(_, n)| Value::Text(n.to_string())));
             sql.push(")");
-            for r in sql.query().fetch_all(&self.read).await? {
+            for r in sql.query().fetch_all(&mut *conn).await? {
                 taken.insert(r.try_get("number")?);
             }
         }
