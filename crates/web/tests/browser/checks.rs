@@ -2,37 +2,9 @@
 //! scrolling on the phone, text alternatives for images and charts, labels for form fields.
 
 use fantoccini::elements::Element;
-use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::Locator;
 
-use super::{output_dir, Page, DESKTOP, PHONE};
-
-/// WebDriver's "computed role" or "computed label" of an element: what the browser's
-/// accessibility tree, and so a screen reader, makes of it.
-#[derive(Debug)]
-struct Computed {
-    element: String,
-    what: &'static str,
-}
-
-impl WebDriverCompatibleCommand for Computed {
-    fn endpoint(
-        &self,
-        base: &url::Url,
-        session: Option<&str>,
-    ) -> Result<url::Url, url::ParseError> {
-        base.join(&format!(
-            "session/{}/element/{}/{}",
-            session.unwrap_or_default(),
-            self.element,
-            self.what
-        ))
-    }
-
-    fn method_and_body(&self, _: &url::Url) -> (axum::http::Method, Option<String>) {
-        (axum::http::Method::GET, None)
-    }
-}
+use super::{output_dir, Page, SessionCommand, DESKTOP, PHONE};
 
 /// What a person checks on every page of a flow.
 const LAYOUT_PROBE: &str = r#"
@@ -169,10 +141,12 @@ impl Page {
         for what in ["computedrole", "computedlabel"] {
             let value = self
                 .client
-                .issue_cmd(Computed {
-                    element: el.element_id().to_string(),
-                    what,
-                })
+                // WebDriver's "computed role" or "computed label" of the element: what the
+                // browser's accessibility tree, and so a screen reader, makes of it.
+                .issue_cmd(SessionCommand::get(format!(
+                    "element/{}/{what}",
+                    el.element_id()
+                )))
                 .await
                 .unwrap();
             out.push(value.as_str().unwrap_or_default().to_string());

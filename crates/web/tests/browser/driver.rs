@@ -144,38 +144,55 @@ impl Driver {
         // flows test keyboard use, so the page is told it has the focus, as a person's
         // browser window would.
         client
-            .issue_cmd(Cdp {
-                cmd: "Emulation.setFocusEmulationEnabled",
-                params: json!({ "enabled": true }),
-            })
+            .issue_cmd(SessionCommand::post(
+                "goog/cdp/execute",
+                json!({ "cmd": "Emulation.setFocusEmulationEnabled", "params": { "enabled": true } }),
+            ))
             .await
             .expect("chromedriver runs a DevTools command");
         client
     }
 }
 
-/// A Chrome DevTools command sent through chromedriver's `goog/cdp/execute`.
+/// A WebDriver command fantoccini has no method for, on the session's own path: a GET, or a
+/// POST of a JSON body.
 #[derive(Debug)]
-struct Cdp {
-    cmd: &'static str,
-    params: Value,
+pub struct SessionCommand {
+    path: String,
+    body: Option<Value>,
 }
 
-impl WebDriverCompatibleCommand for Cdp {
+impl SessionCommand {
+    pub fn get(path: String) -> SessionCommand {
+        SessionCommand { path, body: None }
+    }
+
+    pub fn post(path: &str, body: Value) -> SessionCommand {
+        SessionCommand {
+            path: path.to_string(),
+            body: Some(body),
+        }
+    }
+}
+
+impl WebDriverCompatibleCommand for SessionCommand {
     fn endpoint(
         &self,
         base: &url::Url,
         session: Option<&str>,
     ) -> Result<url::Url, url::ParseError> {
         base.join(&format!(
-            "session/{}/goog/cdp/execute",
-            session.unwrap_or_default()
+            "session/{}/{}",
+            session.unwrap_or_default(),
+            self.path
         ))
     }
 
     fn method_and_body(&self, _: &url::Url) -> (Method, Option<String>) {
-        let body = json!({ "cmd": self.cmd, "params": self.params });
-        (Method::POST, Some(body.to_string()))
+        match &self.body {
+            Some(body) => (Method::POST, Some(body.to_string())),
+            None => (Method::GET, None),
+        }
     }
 }
 
