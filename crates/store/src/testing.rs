@@ -229,7 +229,7 @@ async fn ensure_template(admin: &str) -> StoreResult<String> {
 /// test in a process of its own; under `cargo test` the others go the same way, to the same
 /// results.
 pub fn look_registry_up_by_index() {
-    crate::person_import::stages::LOAD_REGISTRY_UP_TO
+    crate::person_import::checks::LOAD_REGISTRY_UP_TO
         .store(-1, std::sync::atomic::Ordering::Relaxed);
 }
 

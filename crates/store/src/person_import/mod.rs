@@ -1,14 +1,15 @@
 //! Importing people: the whole file in one transaction or nothing (unless the caller asks to
 //! skip invalid rows), with people already registered reported as duplicates.
 //!
-//! A province's register is a million rows, so the work is spread over the machine
-//! (`stages`): one blocking thread encrypts, hashes and romanises the next chunk of rows, a task
-//! checks the chunk before against the registry on a reading connection, and the writer
-//! (`writer`) inserts the chunk before that. A load of more than a quarter of the registry sets
+//! A province's register is a million rows, so the work is spread over the machine: one
+//! blocking thread encrypts, hashes and romanises the next chunk of rows (`stages`), a task
+//! checks the chunk before against the registry on a reading connection (`checks`), and the
+//! writer (`writer`) inserts the chunk before that. A load of more than a quarter of the registry sets
 //! the tables' secondary indexes aside and builds them again, sorted, before the commit (SQLite
 //! only): inserting a million random keys into five B-trees costs more than sorting them once.
 
-pub(crate) mod stages;
+pub(crate) mod checks;
+mod stages;
 mod writer;
 
 use serde::Serialize;
@@ -18,7 +19,8 @@ use crate::progress::Track;
 use crate::{
     ImportPhase, ImportProblem, ImportProgress, NewPerson, Scope, Store, StoreError, StoreResult,
 };
-use stages::{Checked, Prepared};
+use checks::Checked;
+use stages::Prepared;
 
 /// One row to import: a person and, optionally, their membership of the importing organisation.
 #[derive(Debug, Clone)]
