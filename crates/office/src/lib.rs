@@ -28,6 +28,7 @@ pub mod sheet;
 pub mod slate;
 mod xls_in;
 mod xlsx_in;
+mod xlsx_inspect;
 pub mod xlsx_out;
 
 pub use annual::annual_report_docx;
