@@ -44,6 +44,8 @@ pub use persons::{PersonRow, PERSON_COLUMNS, PERSON_HEADERS};
 pub use phone::parse_phone;
 pub use pilot_units::{parse_pilot_unit_sheet, PilotUnitRow, PILOT_UNIT_COLUMNS};
 pub use report::{Duplicate, ImportReport, RowError};
-pub use sheet::{read_sheet, read_sheet_bytes, stream_sheet, Sheet, SheetStream};
+pub use sheet::{
+    read_sheet, read_sheet_bytes, stream_sheet, stream_sheet_bytes, Sheet, SheetStream,
+};
 pub use slate::{findings_xlsx, parse_slate_sheet, review_docx, SLATE_COLUMNS, SLATE_HEADERS};
 pub use xlsx_out::XlsxWriter;

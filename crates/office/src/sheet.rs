@@ -84,6 +84,17 @@ impl Iterator for SheetStream {
 /// drops the stream, and the reading thread stops at its next row.
 pub fn stream_sheet(path: &Path, limits: &Limits) -> Result<SheetStream, OfficeError> {
     let (bytes, name) = read_file(path, limits)?;
+    stream_sheet_bytes(bytes, name, limits)
+}
+
+/// [`stream_sheet`] of a file already in memory (an upload): the rows are handed on as they
+/// are read, so the sheet is never held whole beside the file. Blocks until the header row is
+/// read.
+pub fn stream_sheet_bytes(
+    bytes: Vec<u8>,
+    name: String,
+    limits: &Limits,
+) -> Result<SheetStream, OfficeError> {
     let limits = limits.clone();
     let (sender, batches) = std::sync::mpsc::sync_channel(BATCHES_AHEAD);
     std::thread::Builder::new()

@@ -159,26 +159,10 @@ fn to_person(row: kexie_office::PersonRow, org_id: i64) -> kexie_store::ImportPe
     }
 }
 
-/// Imports the people of a sheet, kept by `org_id` and made its members. Without
-/// `skip_invalid`, any problem writes nothing. `progress`, when given, follows the database
-/// phases.
-#[allow(clippy::too_many_arguments)]
-pub async fn import_persons(
-    store: &Store,
-    scope: &Scope,
-    org_id: i64,
-    sheet: Sheet,
-    today: chrono::NaiveDate,
-    dry_run: bool,
-    skip_invalid: bool,
-    progress: Option<&ImportProgress>,
-) -> Result<PersonImport, StoreError> {
-    let rows = kexie_office::PersonRows::new(sheet, today);
-    import_person_rows(store, scope, org_id, rows, dry_run, skip_invalid, progress).await
-}
-
-/// `import_persons` of rows that may still be being read (`PersonRows::streamed`): a file
-/// found unreadable further down fails the import, and nothing is written.
+/// Imports the people of a sheet's rows (`PersonRows`, which may still be being read:
+/// `PersonRows::streamed`), kept by `org_id` and made its members. Without `skip_invalid`, any
+/// problem writes nothing; a file found unreadable further down fails the import, and nothing
+/// is written. `progress`, when given, follows the database phases.
 pub async fn import_person_rows(
     store: &Store,
     scope: &Scope,

@@ -189,34 +189,47 @@ async fn run(store: &Store, scope: &Scope, job: &ImportJob, request: ImportReque
         skip_invalid,
         today,
     } = request;
-    // Unpacking and parsing a spreadsheet is CPU work: keep it off the request threads.
-    let read = tokio::task::spawn_blocking(move || {
-        kexie_office::sheet::read_sheet_bytes(&bytes, &file_name, &Limits::default())
-    })
-    .await;
-    let sheet = match read {
-        Ok(Ok(sheet)) => sheet,
-        Ok(Err(e)) => return failed(AppError::Unprocessable(e.to_string())),
-        Err(e) => return failed(AppError::Internal(format!("reading task ended: {e}"))),
-    };
-    job.progress.begin(ImportPhase::Reading, sheet.rows.len());
     let progress = Some(&job.progress);
     let result = match kind {
-        ImportKind::Orgs => crate::imports::import_orgs(store, scope, &sheet, dry_run, progress)
+        ImportKind::Orgs => {
+            // Read whole: a row may name a parent further down.
+            let read = read_off_thread(move || {
+                kexie_office::sheet::read_sheet_bytes(&bytes, &file_name, &Limits::default())
+            });
+            let sheet = match read.await {
+                Ok(sheet) => sheet,
+                Err(failure) => return failure,
+            };
+            job.progress.begin(ImportPhase::Reading, sheet.rows.len());
+            crate::imports::import_orgs(store, scope, &sheet, dry_run, progress)
+                .await
+                .map(|r| (r.report, r.created, 0))
+        }
+        ImportKind::Persons { org_id, .. } => {
+            // Read on a thread of its own and handed on as the rows before are checked and
+            // written, as `kexie import persons` does: a million-row sheet is never held whole.
+            let read = read_off_thread(move || {
+                kexie_office::stream_sheet_bytes(bytes, file_name, &Limits::default())
+            });
+            let stream = match read.await {
+                Ok(stream) => stream,
+                Err(failure) => return failure,
+            };
+            job.progress
+                .begin(ImportPhase::Reading, stream.expected_rows);
+            let rows = kexie_office::PersonRows::streamed(stream, today);
+            crate::imports::import_person_rows(
+                store,
+                scope,
+                org_id,
+                rows,
+                dry_run,
+                skip_invalid,
+                progress,
+            )
             .await
-            .map(|r| (r.report, r.created, 0)),
-        ImportKind::Persons { org_id, .. } => crate::imports::import_persons(
-            store,
-            scope,
-            org_id,
-            sheet,
-            today,
-            dry_run,
-            skip_invalid,
-            progress,
-        )
-        .await
-        .map(|r| (r.report, r.created, r.memberships)),
+            .map(|r| (r.report, r.created, r.memberships))
+        }
     };
     match result {
         Ok((report, created, memberships)) => JobOutcome::Finished {
@@ -225,6 +238,20 @@ async fn run(store: &Store, scope: &Scope, job: &ImportJob, request: ImportReque
             memberships,
         },
         Err(e) => failed(e.into()),
+    }
+}
+
+/// Runs the opening of a spreadsheet (unpacking and parsing are CPU work) off the request
+/// threads; a file refused becomes the job's failure.
+async fn read_off_thread<T: Send + 'static>(
+    read: impl FnOnce() -> Result<T, kexie_office::OfficeError> + Send + 'static,
+) -> Result<T, JobOutcome> {
+    match tokio::task::spawn_blocking(read).await {
+        Ok(Ok(read)) => Ok(read),
+        Ok(Err(e)) => Err(failed(AppError::Unprocessable(e.to_string()))),
+        Err(e) => Err(failed(AppError::Internal(format!(
+            "reading task ended: {e}"
+        )))),
     }
 }
 

@@ -11,6 +11,7 @@ use kexie_store::{Backend, LedgerFilter, Scope};
 on_both_databases!(
     a_people_sheet_is_imported_in_the_background_and_ends_with_its_report,
     a_file_that_cannot_be_read_ends_the_job_as_failed_and_writes_nothing,
+    a_sheet_past_its_limits_further_down_ends_the_job_as_failed_and_writes_nothing,
     only_the_account_that_uploaded_sees_the_job,
     the_people_import_page_names_its_organisation_by_code_within_scope,
 );
@@ -109,6 +110,38 @@ async fn a_file_that_cannot_be_read_ends_the_job_as_failed_and_writes_nothing(ba
     let (_, html) = browser.finish_import(response).await;
     assert!(html.contains("data-phase=\"done\""), "{html}");
     assert!(html.contains("enum.value") && html.contains("<span id=\"report-errors\">"));
+}
+
+/// An upload of people is read as it is written (`stream_sheet_bytes`): a row past the column
+/// limit after thousands of rows were written fails the job with the reader's message, and none
+/// of them stays.
+async fn a_sheet_past_its_limits_further_down_ends_the_job_as_failed_and_writes_nothing(
+    backend: Backend,
+) {
+    let app = TestApp::start(backend).await;
+    let c = app.org("C", "县科协", None, "230102000000").await;
+    let browser = app.signed_in("staff", Role::OrgStaff, Some(c)).await;
+    let mut csv = String::from("姓名,身份证号\n");
+    for i in 0..2_600 {
+        let first17 = format!("2301021985030{}{:03}", 1 + i / 900, 100 + i % 900);
+        let id = format!("{first17}{}", check_char(&first17).unwrap());
+        csv.push_str(&format!("测试{i:04},{id}"));
+        if i == 2_500 {
+            csv.push_str(&",x".repeat(250));
+        }
+        csv.push('\n');
+    }
+    let response = browser
+        .upload(
+            "/persons/import",
+            &[("org_code", "C")],
+            ("people.csv", csv.as_bytes()),
+        )
+        .await;
+    let (_, html) = browser.finish_import(response).await;
+    assert!(html.contains("data-phase=\"failed\""), "{html}");
+    assert!(html.contains("列数超过上限"), "{html}");
+    assert_eq!(members(&app, c).await, 0);
 }
 
 async fn only_the_account_that_uploaded_sees_the_job(backend: Backend) {
