@@ -45,6 +45,9 @@ impl SharedReport {
     }
 }
 
+/// The rows whose ID numbers the table of numbers seen is sized for at the start.
+const SEEN_SIZED_UP_TO: usize = 1_000_000;
+
 /// The rows of a people sheet, checked one at a time as an import consumes them: each filled
 /// row comes out as `Some(valid row)` or `None` (its errors are in the report). The sheet's
 /// cells are freed as its rows are checked, so a million-row file is never held twice. Rows read
@@ -58,7 +61,7 @@ pub struct PersonRows {
     expected_rows: usize,
     map: Option<ColumnMap>,
     today: NaiveDate,
-    seen_id: HashMap<String, usize>,
+    seen_id: HashMap<[u8; 18], usize>,
     /// Name and mobile, joined by a NUL.
     seen_mobile: HashMap<String, usize>,
     report: SharedReport,
@@ -99,7 +102,9 @@ impl PersonRows {
             expected_rows,
             map,
             today,
-            seen_id: HashMap::new(),
+            // Sized for the rows the file declares (up to a bound: the declaration is the
+            // file's word), so that a million rows do not move the table as it grows.
+            seen_id: HashMap::with_capacity(expected_rows.min(SEEN_SIZED_UP_TO)),
             seen_mobile: HashMap::new(),
             report: SharedReport(Arc::new(Mutex::new(report))),
         }
@@ -194,7 +199,8 @@ impl PersonRows {
             get("joined").and_then(|v| parse_date(v).map_err(|e| errors.push(("joined", e))).ok());
         // The same person twice in one file: same ID number, or same name and mobile.
         if let Some(id) = &id {
-            match seen_id.get(id.as_str()) {
+            let key = id.to_bytes();
+            match seen_id.get(&key) {
                 Some(first) => errors.push((
                     "id_number",
                     CellError::new(
@@ -203,7 +209,7 @@ impl PersonRows {
                     ),
                 )),
                 None => {
-                    seen_id.insert(id.as_str().to_string(), row);
+                    seen_id.insert(key, row);
                 }
             }
         } else if let (Some(n), Some(m)) = (&name, &mobile) {
