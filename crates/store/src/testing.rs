@@ -120,6 +120,13 @@ pub async fn query_text(url: &str, sql: &str) -> Result<Vec<String>, sqlx::Error
     rows.iter().map(|r| r.try_get::<String, _>(0)).collect()
 }
 
+/// Runs a query on the store's own writer connection and returns the first column of every row
+/// as text: tests of what an import leaves the writer of a running server with.
+pub async fn on_writer(store: &Store, sql: &str) -> Result<Vec<String>, sqlx::Error> {
+    let rows = sqlx::query(sql).fetch_all(&store.write).await?;
+    rows.iter().map(|r| r.try_get::<String, _>(0)).collect()
+}
+
 /// Makes a test per database of each async fn taking `&TestDb`: `sqlite::name` always,
 /// `postgres::name` when `KEXIE_TEST_POSTGRES_URL` is set (and a skip notice otherwise).
 #[macro_export]

@@ -1,11 +1,12 @@
-//! A load larger than the registry sets the secondary indexes of `person` and `membership`
-//! aside and builds them again before its commit (SQLite only). The indexes must come back
-//! exactly as they were, answer lookups, and stay untouched when the load writes nothing.
+//! A load larger than the registry sets aside the `person` indexes whose keys it scatters and
+//! builds them again before its commit (SQLite only). The indexes must come back exactly as
+//! they were, answer lookups, and stay untouched when the load writes nothing; the writer
+//! connection the import tuned is not the one the server writes with afterwards.
 
 #[path = "support/people.rs"]
 mod support;
 
-use kexie_store::testing::{import_members, query_text, TestDb};
+use kexie_store::testing::{import_members, on_writer, query_text, TestDb};
 use kexie_store::{ImportPerson, NewPerson, PersonImportOutcome};
 
 use support::society;
@@ -29,6 +30,30 @@ async fn count(db: &TestDb, table: &str) -> String {
     .await
     .unwrap()
     .remove(0)
+}
+
+/// The writer of a running server after an import (which writes on a connection of its own,
+/// without foreign-key checks and with a larger cache): its usual settings, and a row naming a
+/// person who does not exist refused.
+async fn assert_writer_as_usual(db: &TestDb, org: i64) {
+    let settings = on_writer(
+        &db.store,
+        "select cast(foreign_keys as text) from pragma_foreign_keys() \
+         union all select cast(cache_size as text) from pragma_cache_size()",
+    )
+    .await
+    .unwrap();
+    assert_eq!(settings, ["1", "-65536"]);
+    let orphan = on_writer(
+        &db.store,
+        &format!(
+            "insert into membership (person_id, org_id, member_type, status, created_at, \
+             updated_at) values (987654321, {org}, '普通会员', 'active', 0, 0) returning 'x'"
+        ),
+    )
+    .await
+    .unwrap_err();
+    assert!(orphan.to_string().contains("FOREIGN KEY"), "{orphan}");
 }
 
 /// Imports the rows into `org` as its members, for real (no dry run, no skipping).
@@ -95,6 +120,7 @@ async fn a_load_larger_than_the_registry_builds_the_indexes_it_set_aside_again()
     assert!(again.existing.iter().all(|e| e.reason == "id_number"));
     assert_eq!(again.problems.len(), 2_500);
     assert_eq!(count(&db, "person").await, "2500");
+    assert_writer_as_usual(&db, s).await;
 }
 
 #[tokio::test]
@@ -124,4 +150,5 @@ async fn a_load_that_writes_nothing_leaves_every_index_in_place() {
         query_text(&db.url, "pragma integrity_check").await.unwrap(),
         ["ok"]
     );
+    assert_writer_as_usual(&db, s).await;
 }

@@ -101,28 +101,6 @@ impl Store {
     where
         I: Iterator<Item = Result<Option<ImportPerson>, String>> + Send + 'static,
     {
-        // The index pages a load touches at random are kept in memory for its duration (a
-        // page spilled to the WAL and read back costs more than the row), then let go: the
-        // writer of a running server keeps its usual cache.
-        self.tune_writer_for_import().await?;
-        let result = self
-            .import_persons_tuned(scope, org_id, rows, options, progress)
-            .await;
-        self.restore_writer().await?;
-        result
-    }
-
-    async fn import_persons_tuned<I>(
-        &self,
-        scope: &Scope,
-        org_id: i64,
-        rows: I,
-        options: PersonImportOptions,
-        progress: Option<&ImportProgress>,
-    ) -> StoreResult<PersonImportOutcome>
-    where
-        I: Iterator<Item = Result<Option<ImportPerson>, String>> + Send + 'static,
-    {
         let org = self.org(scope, org_id).await?;
         if !scope.can_write() {
             return Err(StoreError::Forbidden);
@@ -143,7 +121,7 @@ impl Store {
         let mut writer = match options.dry_run {
             true => None,
             false => Some(
-                self.begin_import(total, registered, options.membership)
+                self.begin_import(org.org_id, total, registered, options.membership)
                     .await?,
             ),
         };
