@@ -41,8 +41,8 @@ impl Store {
     /// On SQLite the transaction runs on the writer connection with the import's settings: a
     /// page cache that holds the index pages a load touches at random (a page spilled to the
     /// WAL and read back costs more than the row), and no foreign-key checks (each row's
-    /// checks looked up its organisation and person again, and made every statement keep a
-    /// journal of its own: a tenth of a first load's time). The rows can only name the
+    /// checks looked its organisation and its person up again: a tenth of a first load's
+    /// time). The rows can only name the
     /// importing organisation, checked below inside the transaction, and the people the
     /// import itself has just written. The connection is closed after the import instead of
     /// going back to the pool, whatever the outcome: the writer of a running server keeps its
