@@ -295,12 +295,24 @@ impl Store {
     ) -> StoreResult<Registry> {
         let started = std::time::Instant::now();
         let capacity = usize::try_from(registered).unwrap_or(0);
-        let ids = self
-            .fingerprints(conn, "person", "id_number_hash", None, capacity)
-            .await?;
-        let mobiles = self
-            .fingerprints(conn, "person", "mobile_hash", None, capacity)
-            .await?;
+        let ids = self.fingerprints(conn, "person", "id_number_hash", None, capacity);
+        // The mobiles on a second reading connection at the same time when one is free: the
+        // rows wait for the registry, and the database reads each column on a thread of its
+        // connection's own.
+        let (ids, mobiles) = match self.read.try_acquire() {
+            Some(mut other) => {
+                let mobiles =
+                    self.fingerprints(&mut other, "person", "mobile_hash", None, capacity);
+                tokio::try_join!(ids, mobiles)?
+            }
+            None => {
+                let ids = ids.await?;
+                let mobiles = self
+                    .fingerprints(conn, "person", "mobile_hash", None, capacity)
+                    .await?;
+                (ids, mobiles)
+            }
+        };
         let numbers = match membership {
             false => Fingerprints::default(),
             true => {
