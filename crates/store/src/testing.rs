@@ -236,7 +236,8 @@ async fn ensure_template(admin: &str) -> StoreResult<String> {
 /// nextest runs each test in a process of its own; under `cargo test` the others go the same
 /// way, to the same results.
 pub fn coarse_fingerprints() {
-    crate::person_import::checks::FINGERPRINT_MASK.store(0xf, std::sync::atomic::Ordering::Relaxed);
+    crate::person_import::registry::FINGERPRINT_MASK
+        .store(0xf, std::sync::atomic::Ordering::Relaxed);
 }
 
 /// Imports `rows` into `org_id` as its members, with every right (`None`: a row the file's own

@@ -5,12 +5,14 @@
 //! blocking thread encrypts, hashes and romanises the next chunk of rows (`stages`), a task
 //! checks the chunk before against the registry on a reading connection (`checks`), and the
 //! writer (`writer`) inserts the chunk before that. The registry is checked through
-//! fingerprints of its keys read at the start, so that only the rows it may hold are looked up.
+//! fingerprints of its keys read at the start (`registry`), so that only the rows it may hold
+//! are looked up.
 //! A load of more than a quarter of the registry sets aside the indexes whose keys it scatters
 //! (ID number and mobile hashes, names) and builds them again, sorted, before the commit (SQLite
 //! only): inserting a million random keys into four B-trees costs more than sorting them once.
 
-pub(crate) mod checks;
+mod checks;
+pub(crate) mod registry;
 mod stages;
 mod writer;
 
