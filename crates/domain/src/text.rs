@@ -8,6 +8,10 @@
 /// Converts full-width ASCII (U+FF01–U+FF5E, Unicode "Halfwidth and Fullwidth Forms" block) to
 /// ASCII and the ideographic space U+3000 to a plain space. Everything else is kept as is.
 pub fn to_half_width(s: &str) -> String {
+    // Most cells of an import are ASCII already: copied whole, not a `char` at a time.
+    if s.is_ascii() {
+        return s.to_string();
+    }
     s.chars().map(half_width_char).collect()
 }
 
@@ -23,6 +27,14 @@ fn half_width_char(c: char) -> char {
 /// Normalises a code as typed by a person: half-width, all whitespace removed (including U+3000
 /// and U+00A0, both of which `char::is_whitespace` covers), ASCII letters in upper case.
 pub fn normalise_code(s: &str) -> String {
+    if s.is_ascii() {
+        let code: Vec<u8> = s
+            .bytes()
+            .filter(|b| !char::from(*b).is_whitespace())
+            .map(|b| b.to_ascii_uppercase())
+            .collect();
+        return String::from_utf8(code).expect("ASCII bytes are UTF-8");
+    }
     s.chars()
         .map(half_width_char)
         .filter(|c| !c.is_whitespace())
@@ -56,6 +68,16 @@ mod tests {
             normalise_code(" １１０１\u{3000}01\u{00A0}19900307 002ｘ\t\n"),
             "11010119900307002X"
         );
+    }
+
+    #[test]
+    fn an_ascii_code_takes_the_same_spaces_out_as_any_other() {
+        // Vertical tab and form feed are whitespace to `char::is_whitespace` too.
+        assert_eq!(
+            normalise_code(" 110101\t19900307\x0b002x\x0c\r\n"),
+            "11010119900307002X"
+        );
+        assert_eq!(to_half_width(" a1 "), " a1 ");
     }
 
     #[test]

@@ -79,11 +79,26 @@ pub struct NewPerson {
     pub retired_official: bool,
 }
 
+/// The columns of a person's own values (`person_own_values`), in their order.
+macro_rules! person_own_columns {
+    () => {
+        "name, name_pinyin, initials, gender, birth_date, ethnicity, id_number_enc, \
+         id_number_hash, id_number_mask, mobile_enc, mobile_hash, mobile_mask, email, employer, \
+         department, post, title, education, degree, discipline, political_status, grassroots, \
+         serving_official, retired_official"
+    };
+}
+
+/// The columns of `person_own_values`: every column an insert writes but the keeping
+/// organisation and the times, which an import writes once for all its rows.
+pub(crate) const PERSON_OWN_COLUMNS: &str = person_own_columns!();
+
 /// The columns every person insert writes, in the order of `person_values`.
-pub(crate) const PERSON_INSERT_COLUMNS: &str = "org_id, name, name_pinyin, initials, gender, \
-    birth_date, ethnicity, id_number_enc, id_number_hash, id_number_mask, mobile_enc, mobile_hash, \
-    mobile_mask, email, employer, department, post, title, education, degree, discipline, \
-    political_status, grassroots, serving_official, retired_official, created_at, updated_at";
+pub(crate) const PERSON_INSERT_COLUMNS: &str = concat!(
+    "org_id, ",
+    person_own_columns!(),
+    ", created_at, updated_at"
+);
 
 const PERSON_COLUMNS: &str = "p.person_id, p.org_id, o.name as org_name, p.name, p.gender, \
     p.birth_date, p.id_number_mask, p.mobile_mask, p.employer, p.title, p.discipline, p.grassroots";
@@ -424,21 +439,26 @@ pub(crate) fn identity_hashes(
     )
 }
 
-/// The values of `PERSON_INSERT_COLUMNS` for a person written at `now`: identity numbers
-/// encrypted, hashed for lookups and masked for lists. Takes the cipher, not the store, so that
-/// an import can prepare rows on another thread while the database writes.
+/// The values of `PERSON_INSERT_COLUMNS` for a person written at `now`. Takes the cipher, not
+/// the store, so that an import can prepare rows on another thread while the database writes.
 pub(crate) fn person_values(cipher: &FieldCipher, new: NewPerson, now: i64) -> Vec<Value> {
     let hashes = identity_hashes(cipher, &new);
-    person_values_hashed(cipher, new, hashes, now)
+    let org_id = new.org_id;
+    let own = person_own_values(cipher, new, hashes);
+    let mut values = Vec::with_capacity(own.len() + 3);
+    values.push(Value::Int(org_id));
+    values.extend(own);
+    values.extend([Value::Int(now), Value::Int(now)]);
+    values
 }
 
-/// `person_values` with the lookup hashes already computed (an import keeps them for its
+/// The values of `PERSON_OWN_COLUMNS`: identity numbers encrypted, hashed for lookups and
+/// masked for lists, with the lookup hashes already computed (an import keeps them for its
 /// duplicate checks), taking the person's text instead of copying it.
-pub(crate) fn person_values_hashed(
+pub(crate) fn person_own_values(
     cipher: &FieldCipher,
     new: NewPerson,
     (id_hash, mobile_hash): (Option<String>, Option<String>),
-    now: i64,
 ) -> Vec<Value> {
     let id = new.id_number.as_deref().filter(|s| !s.is_empty());
     let mobile = new.mobile.as_deref().filter(|s| !s.is_empty());
@@ -448,7 +468,6 @@ pub(crate) fn person_values_hashed(
     };
     let (sort_key, initials) = pinyin::name_keys(&name);
     vec![
-        Value::Int(new.org_id),
         Value::Text(name),
         Value::Text(sort_key),
         Value::Text(initials),
@@ -473,7 +492,5 @@ pub(crate) fn person_values_hashed(
         Value::Int(new.grassroots.into()),
         Value::Int(new.serving_official.into()),
         Value::Int(new.retired_official.into()),
-        Value::Int(now),
-        Value::Int(now),
     ]
 }

@@ -48,6 +48,34 @@ impl Sql {
         }
     }
 
+    /// `row` with each `?` a placeholder bound, in order, to the next of `values`: a row of a
+    /// multi-row insert whose constants are written in its text. On SQLite (anonymous
+    /// placeholders) the template is written whole, not a placeholder at a time: a million-row
+    /// import writes it a million times.
+    pub fn push_row(&mut self, row: &str, values: impl IntoIterator<Item = Value>) -> &mut Self {
+        let before = self.values.len();
+        if self.anonymous {
+            self.text.push_str(row);
+            self.values.extend(values);
+        } else {
+            let mut values = values.into_iter();
+            for (i, part) in row.split('?').enumerate() {
+                if i > 0 {
+                    if let Some(value) = values.next() {
+                        self.bind(value);
+                    }
+                }
+                self.text.push_str(part);
+            }
+        }
+        debug_assert_eq!(
+            row.matches('?').count(),
+            self.values.len() - before,
+            "{row}"
+        );
+        self
+    }
+
     pub fn push(&mut self, text: &str) -> &mut Self {
         self.text.push_str(text);
         self
@@ -173,6 +201,23 @@ mod tests {
         let mut q = Sql::bulk(crate::Backend::Postgres, "insert into t values (");
         q.bind_int(1).push(", ").bind_text("x").push(")");
         assert_eq!(q.text(), "insert into t values ($1, $2)");
+    }
+
+    #[test]
+    fn a_row_template_binds_its_placeholders_in_order_around_its_constants() {
+        let row = || vec![Value::Int(1), Value::Text("x".into())];
+        let mut q = Sql::bulk(crate::Backend::Sqlite, "insert into t values ");
+        q.push_row("(?, 7, ?)", row())
+            .push(", ")
+            .push_row("(?, 7, ?)", row());
+        assert_eq!(q.text(), "insert into t values (?, 7, ?), (?, 7, ?)");
+        assert_eq!(q.values.len(), 4);
+        let mut q = Sql::bulk(crate::Backend::Postgres, "insert into t values ");
+        q.push_row("(?, 7, ?)", row())
+            .push(", ")
+            .push_row("(?, 7, ?)", row());
+        assert_eq!(q.text(), "insert into t values ($1, 7, $2), ($3, 7, $4)");
+        assert_eq!(q.values.len(), 4);
     }
 
     #[test]

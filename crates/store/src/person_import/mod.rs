@@ -127,7 +127,7 @@ impl Store {
                     .await?,
             ),
         };
-        let (chunks, producer) = self.prepare_ahead(rows, org.org_id);
+        let (chunks, producer) = self.prepare_ahead(rows);
         let (mut checked, checker) =
             self.check_ahead(chunks, registered, org.org_id, options.membership);
         let mut tally = Tally::default();
@@ -156,7 +156,7 @@ impl Store {
                     .into_iter()
                     .filter(|p| !skipped.contains(&p.row))
                     .collect();
-                self.write_chunk(writer, org.org_id, options.membership, keep, &mut tally)
+                self.write_chunk(writer, options.membership, keep, &mut tally)
                     .await?;
             }
         }

@@ -2,14 +2,15 @@
 //! thread, a chunk ahead (`checks` then checks each chunk against the registry).
 
 use super::ImportPerson;
-use crate::persons::{identity_hashes, person_values_hashed};
+use crate::persons::{identity_hashes, person_own_values};
 use crate::sql::Value;
-use crate::{FieldCipher, NewPerson, Store};
+use crate::{FieldCipher, Store};
 
 /// Rows prepared ahead of the writer, per hand-over.
 const PREPARED_CHUNK: usize = 2_000;
 
-/// A row ready to be written: its insert values computed once, its lookup hashes beside them.
+/// A row ready to be written: its own values (`PERSON_OWN_COLUMNS`) computed once, its lookup
+/// hashes beside them.
 pub(super) struct Prepared {
     pub(super) row: usize,
     pub(super) name: String,
@@ -22,15 +23,11 @@ pub(super) struct Prepared {
 }
 
 impl Prepared {
-    fn new(cipher: &FieldCipher, item: ImportPerson, org_id: i64, now: i64) -> Prepared {
-        let person = NewPerson {
-            org_id,
-            ..item.person
-        };
+    fn new(cipher: &FieldCipher, item: ImportPerson) -> Prepared {
+        let person = item.person;
         let (id_hash, mobile_hash) = identity_hashes(cipher, &person);
         let name = person.name.trim().to_string();
-        let values =
-            person_values_hashed(cipher, person, (id_hash.clone(), mobile_hash.clone()), now);
+        let values = person_own_values(cipher, person, (id_hash.clone(), mobile_hash.clone()));
         Prepared {
             row: item.row,
             name,
@@ -62,7 +59,6 @@ impl Store {
     pub(super) fn prepare_ahead<I>(
         &self,
         rows: I,
-        org_id: i64,
     ) -> (
         tokio::sync::mpsc::Receiver<Chunk>,
         tokio::task::JoinHandle<Result<(), String>>,
@@ -72,7 +68,6 @@ impl Store {
     {
         let cipher = self.cipher.clone();
         let (sender, receiver) = tokio::sync::mpsc::channel(2);
-        let now = crate::now_ms();
         let producer = tokio::task::spawn_blocking(move || {
             let mut rows = rows;
             loop {
@@ -82,9 +77,7 @@ impl Store {
                 };
                 for item in rows.by_ref().take(PREPARED_CHUNK) {
                     match item {
-                        Ok(Some(item)) => {
-                            chunk.rows.push(Prepared::new(&cipher, item, org_id, now))
-                        }
+                        Ok(Some(item)) => chunk.rows.push(Prepared::new(&cipher, item)),
                         Ok(None) => chunk.refused += 1,
                         // The file could not be read further: the rows so far are not the
                         // file, and the import fails without them.
