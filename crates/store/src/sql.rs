@@ -205,19 +205,18 @@ mod tests {
 
     #[test]
     fn a_row_template_binds_its_placeholders_in_order_around_its_constants() {
-        let row = || vec![Value::Int(1), Value::Text("x".into())];
-        let mut q = Sql::bulk(crate::Backend::Sqlite, "insert into t values ");
-        q.push_row("(?, 7, ?)", row())
-            .push(", ")
-            .push_row("(?, 7, ?)", row());
-        assert_eq!(q.text(), "insert into t values (?, 7, ?), (?, 7, ?)");
-        assert_eq!(q.values.len(), 4);
-        let mut q = Sql::bulk(crate::Backend::Postgres, "insert into t values ");
-        q.push_row("(?, 7, ?)", row())
-            .push(", ")
-            .push_row("(?, 7, ?)", row());
-        assert_eq!(q.text(), "insert into t values ($1, 7, $2), ($3, 7, $4)");
-        assert_eq!(q.values.len(), 4);
+        for (backend, expected) in [
+            (crate::Backend::Sqlite, "values (?, 7, ?), (?, 7, ?)"),
+            (crate::Backend::Postgres, "values ($1, 7, $2), ($3, 7, $4)"),
+        ] {
+            let row = || [Value::Int(1), Value::Text("x".into())];
+            let mut q = Sql::bulk(backend, "values ");
+            q.push_row("(?, 7, ?)", row())
+                .push(", ")
+                .push_row("(?, 7, ?)", row());
+            assert_eq!(q.text(), expected);
+            assert_eq!(q.values.len(), 4);
+        }
     }
 
     #[test]
