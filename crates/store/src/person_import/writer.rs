@@ -39,6 +39,9 @@ pub(super) struct Writer {
 }
 
 impl Writer {
+    /// The row templates (`Sql::push_row`) of the person and membership inserts of an import
+    /// into `org_id` at `now`: the person's own columns and a membership's number, type and
+    /// date are bound, the rest is written in.
     fn rows(org_id: i64, now: i64) -> (String, String) {
         let own = vec!["?"; PERSON_OWN_COLUMNS.split(',').count()].join(", ");
         (
