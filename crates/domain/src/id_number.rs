@@ -147,11 +147,10 @@ impl IdNumber {
     /// The number as its 18 bytes: a key that needs no allocation (a file of a million people
     /// keeps one per row to find a number given twice).
     pub fn to_bytes(&self) -> [u8; 18] {
-        let mut bytes = [0; 18];
-        for (b, c) in bytes.iter_mut().zip(self.0.bytes()) {
-            *b = c;
-        }
-        bytes
+        self.0
+            .as_bytes()
+            .try_into()
+            .expect("18 ASCII characters, checked by parse")
     }
 
     /// The birth date encoded in positions 7–14.

@@ -342,7 +342,7 @@ impl Store {
             .collect();
         let mut person_id = self.next_id("person", "person_id").await?;
         let mut membership_id = self.next_id("membership", "membership_id").await?;
-        let columns = format!("person_id, {}", crate::persons::PERSON_INSERT_COLUMNS);
+        let columns = format!("person_id, {}", crate::person_values::PERSON_INSERT_COLUMNS);
         let mut seen_ids = std::collections::HashSet::new();
         let mut written = 0;
         let mut memberships = 0;
@@ -393,7 +393,7 @@ impl Store {
                     ..NewPerson::default()
                 };
                 let mut row = vec![Value::Int(person_id)];
-                row.extend(crate::persons::person_values(
+                row.extend(crate::person_values::person_values(
                     self.cipher(),
                     new,
                     crate::now_ms(),

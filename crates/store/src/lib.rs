@@ -28,6 +28,7 @@ mod orgs;
 mod people_changes;
 mod person_import;
 mod person_merge;
+mod person_values;
 mod persons;
 mod pilot_units;
 mod pilots;

@@ -2,7 +2,7 @@
 //! thread, a chunk ahead (`checks` then checks each chunk against the registry).
 
 use super::ImportPerson;
-use crate::persons::{identity_hashes, person_own_values};
+use crate::person_values::{identity_hashes, person_own_values};
 use crate::sql::Value;
 use crate::{FieldCipher, Store};
 

@@ -7,7 +7,7 @@ use sqlx::{Any, Row, Transaction};
 use super::stages::Prepared;
 use super::Tally;
 use crate::audit::Outcome;
-use crate::persons::PERSON_OWN_COLUMNS;
+use crate::person_values::PERSON_OWN_COLUMNS;
 use crate::search_feed::{Changed, SearchMark};
 use crate::sql::{Sql, Value};
 use crate::{Backend, Scope, Store, StoreError, StoreResult};
@@ -32,22 +32,61 @@ pub(super) struct Writer {
     mark: SearchMark,
     /// The statements that build the indexes set aside again.
     set_aside: Vec<String>,
-    /// A row of the person and of the membership inserts, with what every row of the import
-    /// shares (the organisation, the time) written in: fewer values to bind.
-    person_row: String,
-    membership_row: String,
+    people: RowsInsert,
+    memberships: RowsInsert,
 }
 
-impl Writer {
-    /// The row templates (`Sql::push_row`) of the person and membership inserts of an import
-    /// into `org_id` at `now`: the person's own columns and a membership's number, type and
-    /// date are bound, the rest is written in.
-    fn rows(org_id: i64, now: i64) -> (String, String) {
+/// A multi-row insert of an import: the statement's head (table and columns) and the template
+/// of one row (`Sql::push_row`), side by side. What every row of the import shares (the
+/// organisation, the time) is written into the template, so that fewer values are bound.
+struct RowsInsert {
+    head: String,
+    row: String,
+}
+
+impl RowsInsert {
+    /// The inserts of people (their own columns bound) and of their memberships (person,
+    /// number, type and date bound) into `org_id` at `now`.
+    ///
+    /// On SQLite they are `insert or fail`: a statement of many rows that may abort keeps a
+    /// statement journal, a copy of every page it touches first, so that it can undo itself
+    /// alone. An import's failure rolls the whole transaction back, so it needs no such copy,
+    /// and `or fail` (stop at the failing row, keep the transaction) makes SQLite leave it out.
+    fn for_import(backend: Backend, org_id: i64, now: i64) -> (RowsInsert, RowsInsert) {
+        let insert = match backend {
+            Backend::Sqlite => "insert or fail into",
+            Backend::Postgres => "insert into",
+        };
         let own = vec!["?"; PERSON_OWN_COLUMNS.split(',').count()].join(", ");
-        (
-            format!("({org_id}, {own}, {now}, {now})"),
-            format!("(?, {org_id}, ?, coalesce(?, '普通会员'), 'active', ?, {now}, {now})"),
-        )
+        let people = RowsInsert {
+            head: format!(
+                "{insert} person (org_id, {PERSON_OWN_COLUMNS}, created_at, updated_at) values "
+            ),
+            row: format!("({org_id}, {own}, {now}, {now})"),
+        };
+        let memberships = RowsInsert {
+            head: format!(
+                "{insert} membership (person_id, org_id, number, member_type, status, joined, \
+                 created_at, updated_at) values "
+            ),
+            row: format!("(?, {org_id}, ?, coalesce(?, '普通会员'), 'active', ?, {now}, {now})"),
+        };
+        (people, memberships)
+    }
+
+    /// The statement inserting `rows`, each given as its bound values in order.
+    fn statement<V>(&self, backend: Backend, rows: impl Iterator<Item = V>) -> Sql
+    where
+        V: IntoIterator<Item = Value>,
+    {
+        let mut sql = Sql::bulk(backend, &self.head);
+        for (i, values) in rows.enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.push_row(&self.row, values);
+        }
+        sql
     }
 }
 
@@ -95,13 +134,13 @@ impl Store {
             .set_indexes_aside(&mut tx, rows, registered, membership)
             .await?;
         let mark = self.search_mark(&mut tx, Changed::Person).await?;
-        let (person_row, membership_row) = Writer::rows(org_id, crate::now_ms());
+        let (people, memberships) = RowsInsert::for_import(self.backend, org_id, crate::now_ms());
         Ok(Writer {
             tx,
             mark,
             set_aside,
-            person_row,
-            membership_row,
+            people,
+            memberships,
         })
     }
 
@@ -182,13 +221,11 @@ impl Store {
         tally: &mut Tally,
     ) -> StoreResult<()> {
         let tx = &mut *writer.tx;
-        let ids = self
-            .insert_people(tx, &writer.person_row, &mut keep)
-            .await?;
+        let ids = self.insert_people(tx, &writer.people, &mut keep).await?;
         tally.created += ids.len();
         if membership {
             tally.memberships += self
-                .insert_memberships(tx, &writer.membership_row, keep, &ids)
+                .insert_memberships(tx, &writer.memberships, keep, &ids)
                 .await?;
         }
         Ok(())
@@ -199,7 +236,7 @@ impl Store {
     async fn insert_people(
         &self,
         tx: &mut sqlx::AnyConnection,
-        row: &str,
+        insert: &RowsInsert,
         keep: &mut [Prepared],
     ) -> StoreResult<Vec<i64>> {
         let taken = |e| {
@@ -210,16 +247,8 @@ impl Store {
         };
         let mut ids = Vec::with_capacity(keep.len());
         for part in keep.chunks_mut(PERSON_ROWS_PER_STATEMENT) {
-            let mut sql = Sql::bulk(self.backend, self.bulk_insert());
-            sql.push("person (org_id, ")
-                .push(PERSON_OWN_COLUMNS)
-                .push(", created_at, updated_at) values ");
-            for (i, item) in part.iter_mut().enumerate() {
-                if i > 0 {
-                    sql.push(", ");
-                }
-                sql.push_row(row, std::mem::take(&mut item.values));
-            }
+            let rows = part.iter_mut().map(|item| std::mem::take(&mut item.values));
+            let mut sql = insert.statement(self.backend, rows);
             if self.backend == Backend::Sqlite {
                 sql.take_query().execute(&mut *tx).await.map_err(taken)?;
                 continue;
@@ -252,24 +281,12 @@ impl Store {
         Ok(ids)
     }
 
-    /// How a multi-row insert begins. On SQLite, `or fail`: a statement of many rows that may
-    /// abort keeps a statement journal, a copy of every page it touches first, so that it can
-    /// undo itself alone. An import's failure rolls the whole transaction back, so it needs no
-    /// such copy, and `or fail` (stop at the failing row, keep the transaction) is what makes
-    /// SQLite leave it out.
-    fn bulk_insert(&self) -> &'static str {
-        match self.backend {
-            Backend::Sqlite => "insert or fail into ",
-            Backend::Postgres => "insert into ",
-        }
-    }
-
     /// Inserts the memberships of a chunk's people (`ids`, in the order of `keep`); returns
     /// how many.
     async fn insert_memberships(
         &self,
         tx: &mut sqlx::AnyConnection,
-        row: &str,
+        insert: &RowsInsert,
         mut keep: Vec<Prepared>,
         ids: &[i64],
     ) -> StoreResult<usize> {
@@ -277,25 +294,15 @@ impl Store {
             .chunks_mut(MEMBERSHIP_ROWS_PER_STATEMENT)
             .zip(ids.chunks(MEMBERSHIP_ROWS_PER_STATEMENT))
         {
-            let mut sql = Sql::bulk(self.backend, self.bulk_insert());
-            sql.push(
-                "membership (person_id, org_id, number, member_type, status, \
-                 joined, created_at, updated_at) values ",
-            );
-            for (i, (item, person_id)) in part.iter_mut().zip(ids).enumerate() {
-                if i > 0 {
-                    sql.push(", ");
-                }
-                sql.push_row(
-                    row,
-                    [
-                        Value::Int(*person_id),
-                        Value::OptText(item.member_number.take()),
-                        Value::OptText(item.member_type.take()),
-                        Value::OptText(item.joined.take()),
-                    ],
-                );
-            }
+            let rows = part.iter_mut().zip(ids).map(|(item, person_id)| {
+                [
+                    Value::Int(*person_id),
+                    Value::OptText(item.member_number.take()),
+                    Value::OptText(item.member_type.take()),
+                    Value::OptText(item.joined.take()),
+                ]
+            });
+            let mut sql = insert.statement(self.backend, rows);
             sql.take_query().execute(&mut *tx).await?;
         }
         Ok(keep.len())
