@@ -96,22 +96,26 @@ impl IdNumber {
     /// normalised and a lowercase `x` is read as `X`. `today` bounds the birth date.
     pub fn parse(s: &str, today: NaiveDate) -> Result<IdNumber, IdNumberError> {
         let s = normalise_code(s);
-        let chars: Vec<char> = s.chars().collect();
-        if chars.is_empty() {
+        let length = s.chars().count();
+        if length == 0 {
             return Err(IdNumberError::Empty);
         }
-        if chars.len() != 18 {
-            return Err(IdNumberError::Length {
-                actual: chars.len(),
-            });
+        if length != 18 {
+            return Err(IdNumberError::Length { actual: length });
         }
-        if let Some(i) = chars[..17].iter().position(|c| !c.is_ascii_digit()) {
+        let mut chars = s.chars();
+        if let Some((i, found)) = chars
+            .by_ref()
+            .take(17)
+            .enumerate()
+            .find(|(_, c)| !c.is_ascii_digit())
+        {
             return Err(IdNumberError::NotDigit {
                 position: i + 1,
-                found: chars[i],
+                found,
             });
         }
-        let last = chars[17];
+        let last = chars.next().expect("18 characters counted above");
         if !(last.is_ascii_digit() || last == 'X') {
             return Err(IdNumberError::BadCheckChar { found: last });
         }

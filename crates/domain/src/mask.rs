@@ -4,13 +4,19 @@
 //! number and `张**` for a name. Input of an unexpected length is still masked: the result has
 //! as many characters as the input, never panics, and shows at most half of them.
 
-/// Keeps `head` characters at the start and `tail` at the end, replacing the rest with `*`.
-fn keep_ends(chars: &[char], head: usize, tail: usize) -> String {
-    let n = chars.len();
-    chars
-        .iter()
+/// Keeps `head` characters at the start and `tail` at the end of `s` (of `n` characters),
+/// replacing the rest with `*`. ASCII (every ID number and phone) is masked byte by byte.
+fn keep_ends(s: &str, n: usize, head: usize, tail: usize) -> String {
+    if s.is_ascii() {
+        let mut bytes = s.as_bytes().to_vec();
+        if let Some(middle) = bytes.get_mut(head..n.saturating_sub(tail)) {
+            middle.fill(b'*');
+        }
+        return String::from_utf8(bytes).unwrap_or_default();
+    }
+    s.chars()
         .enumerate()
-        .map(|(i, &c)| if i < head || i + tail >= n { c } else { '*' })
+        .map(|(i, c)| if i < head || i + tail >= n { c } else { '*' })
         .collect()
 }
 
@@ -23,27 +29,26 @@ fn safe_end(n: usize, wanted: usize) -> usize {
 /// `11010519491231002X` → `1101**********002X`: first 4 and last 4 shown (region prefix and
 /// sequence, neither the birth date).
 pub fn mask_id_number(s: &str) -> String {
-    let chars: Vec<char> = s.chars().collect();
-    let keep = safe_end(chars.len(), 4);
-    keep_ends(&chars, keep, keep)
+    let n = s.chars().count();
+    let keep = safe_end(n, 4);
+    keep_ends(s, n, keep, keep)
 }
 
 /// `13812345678` → `138****5678`: first 3 and last 4 of an 11-digit number; other lengths show
 /// at most a quarter of the characters at each end.
 pub fn mask_phone(s: &str) -> String {
-    let chars: Vec<char> = s.chars().collect();
-    if chars.len() == 11 {
-        return keep_ends(&chars, 3, 4);
+    let n = s.chars().count();
+    if n == 11 {
+        return keep_ends(s, n, 3, 4);
     }
-    let n = chars.len();
-    keep_ends(&chars, safe_end(n, 3), safe_end(n, 4))
+    keep_ends(s, n, safe_end(n, 3), safe_end(n, 4))
 }
 
 /// `张三丰` → `张**`: the first character kept, every other one replaced; a one-character name
 /// is shown as is. Surrounding spaces are dropped.
 pub fn mask_name(s: &str) -> String {
-    let chars: Vec<char> = s.trim().chars().collect();
-    keep_ends(&chars, 1, 0)
+    let name = s.trim();
+    keep_ends(name, name.chars().count(), 1, 0)
 }
 
 #[cfg(test)]

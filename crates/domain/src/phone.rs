@@ -37,15 +37,17 @@ impl MobileError {
 
 impl Mobile {
     pub fn parse(s: &str) -> Result<Mobile, MobileError> {
-        let s: String = normalise_code(s).chars().filter(|&c| c != '-').collect();
+        let mut s = normalise_code(s);
+        s.retain(|c| c != '-');
         if s.is_empty() {
             return Err(MobileError::Empty);
         }
         // A mobile number never starts with 8 or 0, so a leading 86 is always the country code.
-        let national = ["+86", "0086", "86"]
+        let country = ["+86", "0086", "86"]
             .iter()
-            .find_map(|p| s.strip_prefix(p))
-            .unwrap_or(&s);
+            .find(|p| s.starts_with(*p))
+            .map_or(0, |p| p.len());
+        let national = &s[country..];
         if let Some(found) = national.chars().find(|c| !c.is_ascii_digit()) {
             return Err(MobileError::NotDigit { found });
         }
@@ -60,7 +62,8 @@ impl Mobile {
                 prefix: national[..2].to_string(),
             });
         }
-        Ok(Mobile(national.to_string()))
+        s.drain(..country);
+        Ok(Mobile(s))
     }
 
     /// The 11 digits, without country code.

@@ -9,7 +9,7 @@
 
 use std::path::Path;
 
-use aes_gcm::aead::{Aead, KeyInit, Payload};
+use aes_gcm::aead::{Aead, AeadInPlace, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, AesGcm};
 use hmac::{Hmac, Mac};
 use sm4::cipher::consts::U12;
@@ -78,12 +78,32 @@ impl Sealer {
         aad: &[u8],
         msg: &[u8],
     ) -> Vec<u8> {
-        let payload = Payload { msg, aad };
+        let mut sealed = Vec::with_capacity(msg.len() + 16);
+        sealed.extend_from_slice(msg);
+        let tag = self.seal_in_place(algorithm, nonce, aad, &mut sealed);
+        sealed.extend_from_slice(&tag);
+        sealed
+    }
+
+    /// Encrypts `buffer` where it is (what [`Sealer::seal`] writes, less the tag) and returns
+    /// the tag.
+    pub(crate) fn seal_in_place(
+        &self,
+        algorithm: Algorithm,
+        nonce: &[u8; 12],
+        aad: &[u8],
+        buffer: &mut [u8],
+    ) -> [u8; 16] {
         match algorithm {
-            Algorithm::Sm4Gcm => self.sm4.encrypt(nonce.into(), payload),
-            Algorithm::Aes256Gcm => self.aes.encrypt(nonce.into(), payload),
+            Algorithm::Sm4Gcm => self
+                .sm4
+                .encrypt_in_place_detached(nonce.into(), aad, buffer),
+            Algorithm::Aes256Gcm => self
+                .aes
+                .encrypt_in_place_detached(nonce.into(), aad, buffer),
         }
         .expect("GCM encryption of less than 64 GiB cannot fail")
+        .into()
     }
 
     /// Decrypts what [`Sealer::seal`] wrote; any change to the ciphertext, nonce or associated
@@ -202,17 +222,19 @@ impl FieldCipher {
         // an import encrypts two million values, and a system call for each nonce cost more
         // than the encryption.
         rand::RngCore::fill_bytes(&mut rand::thread_rng(), &mut nonce);
-        let tag = match self.algorithm {
+        let version = match self.algorithm {
             Algorithm::Sm4Gcm => SM4_GCM,
             Algorithm::Aes256Gcm => AES_256_GCM,
         };
-        let sealed = self
-            .sealer
-            .seal(self.algorithm, &nonce, field.as_bytes(), plain.as_bytes());
-        let mut out = Vec::with_capacity(1 + 12 + sealed.len());
-        out.push(tag);
+        // Sealed where it is written, in one allocation (two million values an import).
+        let mut out = Vec::with_capacity(1 + 12 + plain.len() + 16);
+        out.push(version);
         out.extend_from_slice(&nonce);
-        out.extend_from_slice(&sealed);
+        out.extend_from_slice(plain.as_bytes());
+        let tag =
+            self.sealer
+                .seal_in_place(self.algorithm, &nonce, field.as_bytes(), &mut out[13..]);
+        out.extend_from_slice(&tag);
         out
     }
 

@@ -117,6 +117,11 @@ impl Store {
             .fetch_one(&self.read)
             .await?
             .try_get("n")?;
+        // The rows are prepared and the registry read (on reading connections) while the
+        // writer begins: setting a large load's indexes aside reads every page of them.
+        let (chunks, producer) = self.prepare_ahead(rows);
+        let (mut checked, checker) =
+            self.check_ahead(chunks, registered, org.org_id, options.membership);
         // A dry run checks the rows against the registry and writes none (checking a million
         // rows takes seconds, writing them to roll them back a minute), so it does not hold the
         // writer either.
@@ -127,9 +132,6 @@ impl Store {
                     .await?,
             ),
         };
-        let (chunks, producer) = self.prepare_ahead(rows);
-        let (mut checked, checker) =
-            self.check_ahead(chunks, registered, org.org_id, options.membership);
         let mut tally = Tally::default();
         let started = std::time::Instant::now();
         while let Some(next) = checked.recv().await {

@@ -12,6 +12,7 @@ stories!(
     paging_a_ledger_matches_one_long_page_and_totals_follow_writes,
     a_bulk_import_links_every_membership_to_its_own_person,
     a_bulk_import_with_colliding_fingerprints_finds_the_same,
+    registry_keys_that_are_not_digests_hide_no_one,
     a_file_unreadable_further_down_writes_nothing,
     growth_counts_members_at_start_joined_and_left,
 );
@@ -163,6 +164,18 @@ async fn paging_a_ledger_matches_one_long_page_and_totals_follow_writes(db: &Tes
 
 /// Imports go in multi-row statements: every membership must still belong to its own row's
 /// person across statement boundaries, and a second import finds every row registered.
+/// Person `i` of an imported file kept by `org`: 会员0007, with an ID number and a mobile number
+/// of their own (`prefix` and `i`).
+fn numbered(org: i64, i: usize, prefix: &str) -> NewPerson {
+    NewPerson {
+        org_id: org,
+        name: format!("会员{i:04}"),
+        id_number: Some(id_number(i)),
+        mobile: Some(format!("{prefix}{i:08}")),
+        ..NewPerson::default()
+    }
+}
+
 async fn a_bulk_import_links_every_membership_to_its_own_person(db: &TestDb) {
     let store = &db.store;
     let all = Scope::everything();
@@ -170,13 +183,7 @@ async fn a_bulk_import_links_every_membership_to_its_own_person(db: &TestDb) {
     let rows: Vec<kexie_store::ImportPerson> = (0..530)
         .map(|i| kexie_store::ImportPerson {
             row: i + 2,
-            person: NewPerson {
-                org_id: s,
-                name: format!("会员{i:04}"),
-                id_number: Some(id_number(i)),
-                mobile: Some(format!("139{i:08}")),
-                ..NewPerson::default()
-            },
+            person: numbered(s, i, "139"),
             member_type: Some(
                 if i.is_multiple_of(2) {
                     "普通会员"
@@ -235,6 +242,47 @@ async fn a_bulk_import_links_every_membership_to_its_own_person(db: &TestDb) {
 async fn a_bulk_import_with_colliding_fingerprints_finds_the_same(db: &TestDb) {
     kexie_store::testing::coarse_fingerprints();
     a_bulk_import_links_every_membership_to_its_own_person(db).await;
+}
+
+/// A lookup hash in the registry that is not a digest (a value written by hand): the registry
+/// is read in pages of the first 16 digits of each hash, and a page holding such a value is
+/// read again whole, so every person registered is still found (by the other key for the two
+/// whose hash was overwritten).
+async fn registry_keys_that_are_not_digests_hide_no_one(db: &TestDb) {
+    let store = &db.store;
+    let s = society(store, "HAND", None).await;
+    let rows: Vec<kexie_store::ImportPerson> = (0..40)
+        .map(|i| kexie_store::ImportPerson {
+            row: i + 2,
+            person: numbered(s, i, "137"),
+            member_type: None,
+            member_number: None,
+            joined: None,
+        })
+        .collect();
+    let first = import_members(store, s, rows.clone().into_iter().map(Some), false).await;
+    assert_eq!(first.created, 40);
+    db.raw("update person set id_number_hash = 'by-hand' where name = '会员0007'")
+        .await
+        .unwrap();
+    db.raw(&format!(
+        "update person set mobile_hash = '{}' where name = '会员0021'",
+        "z".repeat(32)
+    ))
+    .await
+    .unwrap();
+
+    let again = import_members(store, s, rows.into_iter().map(Some), false).await;
+    assert_eq!(again.created, 0);
+    assert_eq!(again.existing.len(), 40);
+    for found in &again.existing {
+        let expected = if found.row == 7 + 2 {
+            "name_mobile"
+        } else {
+            "id_number"
+        };
+        assert_eq!(found.reason, expected, "row {}", found.row);
+    }
 }
 
 /// The rows of a file still being read: one that turns out unreadable after thousands of rows
