@@ -101,6 +101,29 @@ impl Store {
         }
     }
 
+    /// Two totals counted by one query (selecting bigint columns `n` and `m`), from memory when
+    /// nothing was written since `generation`, when they were last counted.
+    pub(crate) async fn cached_pair(
+        &self,
+        count: &Sql,
+        generation: i64,
+    ) -> StoreResult<(i64, i64)> {
+        let key = count.cache_key();
+        let keys = [format!("{key}\n#n"), format!("{key}\n#m")];
+        if let [Some(n), Some(m)] = keys
+            .each_ref()
+            .map(|key| self.remembered.counts.get(key, generation))
+        {
+            return Ok((n, m));
+        }
+        let row = count.query().fetch_one(&self.read).await?;
+        let (n, m): (i64, i64) = (row.try_get("n")?, row.try_get("m")?);
+        let [key_n, key_m] = keys;
+        self.remembered.counts.put(key_n, generation, n);
+        self.remembered.counts.put(key_m, generation, m);
+        Ok((n, m))
+    }
+
     /// `count` (a query selecting one bigint column `n`), from memory when nothing was written
     /// since `generation`, when it was last counted.
     pub(crate) async fn cached_count(&self, count: &Sql, generation: i64) -> StoreResult<i64> {

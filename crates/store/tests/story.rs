@@ -6,7 +6,7 @@
 mod network;
 
 use kexie_store::stories;
-use kexie_store::testing::TestDb;
+use kexie_store::testing::{query_text, TestDb};
 use kexie_store::{NewOrg, NewPerson, OrgFilter, Scope, StoreError};
 
 use network::org;
@@ -255,9 +255,38 @@ async fn the_demo_data_set_loads(db: &TestDb) {
     assert!(summary.orgs > 100, "{summary:?}");
     assert!(summary.persons > 290, "{summary:?}");
     assert!(!store.is_empty().await.unwrap());
-    let overview = store.overview(&Scope::everything()).await.unwrap();
+    let all = Scope::everything();
+    let overview = store.overview(&all).await.unwrap();
     assert_eq!(overview.persons, summary.persons);
     assert_eq!(overview.memberships, summary.memberships);
+    // The people and the grassroots among them are counted in one pass.
+    let grassroots = query_text(
+        &db.url,
+        "select cast(count(*) as text) from person where grassroots = 1",
+    )
+    .await
+    .unwrap();
+    assert_eq!(overview.grassroots.to_string(), grassroots[0]);
+    assert!(
+        overview.grassroots > 0 && overview.grassroots < overview.persons,
+        "{overview:?}"
+    );
+
+    // Remembered until the next write, then counted again.
+    let org_id: i64 = query_text(&db.url, "select cast(min(org_id) as text) from org")
+        .await
+        .unwrap()[0]
+        .parse()
+        .unwrap();
+    let frontline = NewPerson {
+        grassroots: true,
+        ..person(org_id, "基层一", "230103199003070029", "13712345678")
+    };
+    store.create_person(&all, &frontline).await.unwrap();
+    let after = store.overview(&all).await.unwrap();
+    assert_eq!(after.persons, overview.persons + 1);
+    assert_eq!(after.grassroots, overview.grassroots + 1);
+    assert_eq!(after.memberships, overview.memberships);
 }
 
 async fn migrating_twice_changes_nothing(db: &TestDb) {
