@@ -12,10 +12,14 @@ use crate::search_feed::{Changed, SearchMark};
 use crate::sql::{Sql, Value};
 use crate::{Backend, Scope, Store, StoreError, StoreResult};
 
-/// Rows per multi-row insert of people: each statement stays under 2,000 bound values.
-const PERSON_ROWS_PER_STATEMENT: usize = 70;
-/// Rows per multi-row insert of memberships (seven bound values a row).
-const MEMBERSHIP_ROWS_PER_STATEMENT: usize = 280;
+/// Rows per multi-row insert of people (24 bound values a row, 6,720 a statement: SQLite takes
+/// up to 32,766, PostgreSQL 65,535). Each statement is a message to the database's thread and
+/// back: in interleaved runs of a million rows into a million-person registry, 280 rows a
+/// statement (and 1,000 memberships) beat 70 (and 280) in each of eight pairs, by 0.2–1.9 s,
+/// with less system time, though SQLite's binding runs 1.6% more instructions.
+const PERSON_ROWS_PER_STATEMENT: usize = 280;
+/// Rows per multi-row insert of memberships (four bound values a row).
+const MEMBERSHIP_ROWS_PER_STATEMENT: usize = 1_000;
 /// The writer's page cache during an import (KiB): the random part of a million-row load into
 /// a million-row registry (the hash, name and pinyin indexes) fits, the sheet beside it stays
 /// under 1 GiB.
