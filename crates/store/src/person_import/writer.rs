@@ -15,7 +15,7 @@ use crate::{Backend, Scope, Store, StoreError, StoreResult};
 /// Rows per multi-row insert of people (24 bound values a row, 6,720 a statement: SQLite takes
 /// up to 32,766, PostgreSQL 65,535). Each statement is a message to the database's thread and
 /// back: in interleaved runs of a million rows into a million-person registry, 280 rows a
-/// statement (and 1,000 memberships) beat 70 (and 280) in each of eight pairs, by 0.2–1.9 s,
+/// statement (and 1,000 memberships) beat 70 (and 280) in each of ten pairs, by 0.1–1.9 s,
 /// with less system time, though SQLite's binding runs 1.6% more instructions.
 const PERSON_ROWS_PER_STATEMENT: usize = 280;
 /// Rows per multi-row insert of memberships (four bound values a row).
