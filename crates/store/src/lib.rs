@@ -36,6 +36,7 @@ mod posts;
 mod progress;
 mod remembered;
 mod scope;
+mod sealer;
 mod search_feed;
 mod sessions;
 mod sql;

@@ -101,38 +101,36 @@ impl Store {
         }
     }
 
-    /// Two totals counted by one query (selecting bigint columns `n` and `m`), from memory when
-    /// nothing was written since `generation`, when they were last counted.
-    pub(crate) async fn cached_pair(
+    /// Totals counted by one query (bigint columns named `columns`), from memory when nothing
+    /// was written since `generation`, when they were last counted.
+    pub(crate) async fn cached_counts<const N: usize>(
         &self,
         count: &Sql,
+        columns: [&str; N],
         generation: i64,
-    ) -> StoreResult<(i64, i64)> {
+    ) -> StoreResult<[i64; N]> {
         let key = count.cache_key();
-        let keys = [format!("{key}\n#n"), format!("{key}\n#m")];
-        if let [Some(n), Some(m)] = keys
+        let keys = columns.map(|column| format!("{key}\n#{column}"));
+        let remembered = keys
             .each_ref()
-            .map(|key| self.remembered.counts.get(key, generation))
-        {
-            return Ok((n, m));
+            .map(|key| self.remembered.counts.get(key, generation));
+        if remembered.iter().all(Option::is_some) {
+            return Ok(remembered.map(Option::unwrap_or_default));
         }
         let row = count.query().fetch_one(&self.read).await?;
-        let (n, m): (i64, i64) = (row.try_get("n")?, row.try_get("m")?);
-        let [key_n, key_m] = keys;
-        self.remembered.counts.put(key_n, generation, n);
-        self.remembered.counts.put(key_m, generation, m);
-        Ok((n, m))
+        let mut totals = [0; N];
+        for (total, column) in totals.iter_mut().zip(columns) {
+            *total = row.try_get(column)?;
+        }
+        for (key, total) in keys.into_iter().zip(totals) {
+            self.remembered.counts.put(key, generation, total);
+        }
+        Ok(totals)
     }
 
-    /// `count` (a query selecting one bigint column `n`), from memory when nothing was written
-    /// since `generation`, when it was last counted.
+    /// `count` (a query selecting one bigint column `n`), remembered as `cached_counts` does.
     pub(crate) async fn cached_count(&self, count: &Sql, generation: i64) -> StoreResult<i64> {
-        let key = count.cache_key();
-        if let Some(n) = self.remembered.counts.get(&key, generation) {
-            return Ok(n);
-        }
-        let n: i64 = count.query().fetch_one(&self.read).await?.try_get("n")?;
-        self.remembered.counts.put(key, generation, n);
+        let [n] = self.cached_counts(count, ["n"], generation).await?;
         Ok(n)
     }
 }

@@ -46,11 +46,13 @@ impl Store {
             let orgs = count("select count(*) as n from org o where 1 = 1");
             let orgs = self.cached_count(&orgs, generation).await?;
             let people = count(
-                "select count(*) as n, \
-                 coalesce(sum(case when p.grassroots = 1 then 1 else 0 end), 0) as m \
+                "select count(*) as persons, \
+                 coalesce(sum(case when p.grassroots = 1 then 1 else 0 end), 0) as grassroots \
                  from person p join org o on o.org_id = p.org_id where 1 = 1",
             );
-            let (persons, grassroots) = self.cached_pair(&people, generation).await?;
+            let [persons, grassroots] = self
+                .cached_counts(&people, ["persons", "grassroots"], generation)
+                .await?;
             let mut sql = count("select o.kind, count(*) as n from org o where 1 = 1");
             sql.push(" group by o.kind order by count(*) desc, o.kind");
             let by_kind = sql

@@ -18,7 +18,7 @@ use std::io::{self, BufRead, Read, Write};
 use serde::{Deserialize, Serialize};
 
 use super::BackupError;
-use crate::crypto::Sealer;
+use crate::sealer::Sealer;
 use crate::Algorithm;
 
 pub const MAGIC: &str = "KEXIE-BACKUP";

@@ -39,17 +39,21 @@ const DIGEST_DIGITS: usize = 16;
 
 /// A key's fingerprint (the same in every run of the process).
 fn fingerprint(keys: Keys, key: &str) -> u64 {
-    let digits = key.as_bytes().get(..DIGEST_DIGITS);
-    let fingerprint = match (keys, digits.and_then(digest_number)) {
-        (Keys::Digests, Some(number)) => number,
-        // A digest that is not one (a value written by hand) is fingerprinted as text, on both
-        // sides alike.
-        _ => {
-            let mut hasher = std::hash::DefaultHasher::new();
-            key.hash(&mut hasher);
-            hasher.finish()
-        }
+    let digest = match keys {
+        Keys::Digests => key.as_bytes().get(..DIGEST_DIGITS).and_then(digest_number),
+        Keys::Text => None,
     };
+    // A digest that is not one (a value written by hand) is fingerprinted as text, on both
+    // sides alike.
+    masked(digest.unwrap_or_else(|| {
+        let mut hasher = std::hash::DefaultHasher::new();
+        key.hash(&mut hasher);
+        hasher.finish()
+    }))
+}
+
+/// A fingerprint with only the bits kept (`FINGERPRINT_MASK`).
+fn masked(fingerprint: u64) -> u64 {
     fingerprint & FINGERPRINT_MASK.load(Ordering::Relaxed)
 }
 
@@ -192,13 +196,14 @@ impl Store {
         loop {
             // Digests come as their first 16 digits each, which is all their fingerprints
             // take; a page where one is not 16 hex digits is read again as text.
-            let mut page = None;
-            if column.keys == Keys::Digests {
-                let sql = column.page(self.backend, PageOf::DigestDigits, last.clone());
-                let row = sql.query().fetch_one(&mut *conn).await?;
-                page = Page::of_digests(&row)?;
-            }
-            let page = match page {
+            let digests = match column.keys {
+                Keys::Digests => {
+                    let sql = column.page(self.backend, PageOf::DigestDigits, last.clone());
+                    Page::of_digests(&sql.query().fetch_one(&mut *conn).await?)?
+                }
+                Keys::Text => None,
+            };
+            let page = match digests {
                 Some(page) => page,
                 None => {
                     let sql = column.page(self.backend, PageOf::Keys, last.take());
@@ -285,10 +290,9 @@ impl Page {
         if digits.len() != DIGEST_DIGITS * usize::try_from(count).unwrap_or(0) {
             return Ok(None);
         }
-        let mask = FINGERPRINT_MASK.load(Ordering::Relaxed);
         let Some(fingerprints) = digits
             .chunks(DIGEST_DIGITS)
-            .map(|digits| digest_number(digits).map(|n| n & mask))
+            .map(|digits| digest_number(digits).map(masked))
             .collect::<Option<Vec<u64>>>()
         else {
             return Ok(None);
